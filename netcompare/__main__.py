@@ -1,0 +1,5 @@
+"""`python -m netcompare …`: see netcompare.cli."""
+
+from netcompare.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Data layer: canonical schema, loaders (CSV, Parquet, SQL), validation, importers, sample."""

@@ -1,0 +1,236 @@
+"""Load a data set from a folder (CSV or Parquet files) or a SQL database, validated.
+
+``load_dataset(source)`` is the one entry point: ``source`` is a folder holding
+``networks``, ``practices``, ``indicators`` and ``values`` (``.csv`` or ``.parquet``, one file
+per table, optionally a ``dataset.json`` with name/source/licence), or a SQLAlchemy URL of a
+database with the same four tables. The result is the same validated :class:`DataSet` either
+way; any hard error raises :class:`DataValidationError` listing every problem found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+
+from netcompare.data.dataset import VALUES_ORDER, DataSet
+from netcompare.data.problems import DataValidationError, ProblemList
+from netcompare.data.read import ROW, find_table_files, read_sql_tables, read_table_file
+from netcompare.data.schema import TABLE_NAMES, TABLES
+from netcompare.data.validate import (
+    coerce_table,
+    data_warnings,
+    validate_indicators,
+    validate_networks,
+    validate_practices,
+    validate_values,
+)
+from netcompare.errors import UserError
+
+METADATA_FILE = "dataset.json"
+
+
+def is_database_url(source: str | os.PathLike[str]) -> bool:
+    """True when ``source`` looks like a SQLAlchemy URL rather than a folder."""
+    return "://" in str(source)
+
+
+def load_dataset(source: str | os.PathLike[str]) -> DataSet:
+    """Read, validate and index a data set from a folder or a SQLAlchemy URL."""
+    problems = ProblemList()
+    meta: dict[str, str] = {}
+    if is_database_url(source):
+        url = str(source)
+        label = sa.make_url(url).render_as_string(hide_password=True)
+        raw = read_sql_tables(url, problems)
+        labels = {t: f"{label} table {t}" for t in TABLE_NAMES}
+        name = label
+    else:
+        folder = Path(source)
+        if not folder.exists():
+            raise DataValidationError([_missing(folder, "no such folder")])
+        if not folder.is_dir():
+            raise DataValidationError(
+                [_missing(folder, "not a folder: give the folder that holds the table files")]
+            )
+        files = find_table_files(folder, problems)
+        raw = {}
+        for table, path in files.items():
+            frame = read_table_file(path, problems)
+            if frame is not None:
+                raw[table] = frame
+        labels = {t: str(files.get(t, folder / f"{t}.csv")) for t in TABLE_NAMES}
+        meta = _read_metadata(folder, problems)
+        name = meta.get("name", folder.resolve().name)
+        label = str(folder)
+    return _validate(
+        raw,
+        labels,
+        problems,
+        source=meta.get("source", label),
+        name=name,
+        licence=meta.get("licence"),
+    )
+
+
+def _missing(folder: Path, message: str):  # -> Problem
+    from netcompare.data.problems import Problem
+
+    return Problem(str(folder), message)
+
+
+def _read_metadata(folder: Path, problems: ProblemList) -> dict[str, str]:
+    path = folder / METADATA_FILE
+    if not path.is_file():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        problems.warning(str(path), f"ignored: not valid JSON ({exc})")
+        return {}
+    if not isinstance(meta, dict):
+        problems.warning(str(path), "ignored: expected a JSON object")
+        return {}
+    return {k: str(v) for k, v in meta.items() if v is not None}
+
+
+def _validate(
+    raw: dict[str, pl.DataFrame],
+    labels: dict[str, str],
+    problems: ProblemList,
+    *,
+    source: str,
+    name: str,
+    licence: str | None,
+) -> DataSet:
+    frames: dict[str, pl.DataFrame] = {}
+    for table in TABLE_NAMES:
+        if table in raw:
+            cast = coerce_table(table, raw[table], labels[table], problems)
+            if cast is not None:
+                frames[table] = cast
+    networks = frames.get("networks")
+    practices = frames.get("practices")
+    indicators = frames.get("indicators")
+    values = frames.get("values")
+    if networks is not None:
+        validate_networks(networks, labels["networks"], problems)
+    if practices is not None:
+        validate_practices(practices, networks, labels["practices"], problems)
+    if indicators is not None:
+        indicators = indicators.with_columns(pl.col("polarity").str.to_lowercase())
+        validate_indicators(indicators, labels["indicators"], problems)
+    if values is not None:
+        validate_values(values, practices, indicators, labels["values"], problems)
+    problems.raise_if_errors()
+    assert networks is not None and practices is not None  # errors raised above otherwise
+    assert indicators is not None and values is not None
+    data_warnings(values, practices, indicators, labels["values"], problems)
+    presorted = _is_sorted(values)
+    return DataSet.build(
+        networks.drop(ROW),
+        practices.drop(ROW),
+        indicators.drop(ROW),
+        values.drop(ROW),
+        source=source,
+        name=name,
+        warnings=tuple(problems.warnings),
+        licence=licence,
+        presorted=presorted,
+    )
+
+
+def _is_sorted(values: pl.DataFrame) -> bool:
+    """Whether values are already in (indicator, period, practice) order (skips a sort)."""
+    if values.height < 2:
+        return True
+    ind, per, pra = (pl.col(c) for c in VALUES_ORDER)
+    ok = (
+        (ind > ind.shift())
+        | ((ind == ind.shift()) & (per > per.shift()))
+        | ((ind == ind.shift()) & (per == per.shift()) & (pra >= pra.shift()))
+    )
+    return bool(values.select(ok.slice(1).all()).item())
+
+
+def write_dataset(
+    folder: str | os.PathLike[str],
+    tables: dict[str, pl.DataFrame],
+    *,
+    fmt: str = "csv",
+    metadata: dict[str, str] | None = None,
+) -> Path:
+    """Write the four tables (canonical columns, in schema order) to a new folder atomically.
+
+    The folder is written next to its final place and renamed at the end, so a failure never
+    leaves a partial data set behind. An existing folder is replaced.
+    """
+    if fmt not in ("csv", "parquet"):
+        raise UserError(f"unknown format {fmt!r}: use csv or parquet")
+    target = Path(folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp.chmod(0o755)
+    try:
+        for table in TABLE_NAMES:
+            frame = tables[table].select([c.name for c in TABLES[table]])
+            if table == "values":
+                frame = frame.sort(list(VALUES_ORDER))
+            path = tmp / f"{table}.{fmt}"
+            if fmt == "csv":
+                frame.write_csv(path, float_precision=None)
+            else:
+                frame.write_parquet(path, statistics=False)
+        if metadata:
+            (tmp / METADATA_FILE).write_text(
+                json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+        # Move file by file so other files a user keeps in the folder (notes.csv, a README)
+        # are never deleted; a table in the other format is removed so it cannot shadow this one.
+        target.mkdir(exist_ok=True)
+        for table in TABLE_NAMES:
+            other = target / f"{table}.{'parquet' if fmt == 'csv' else 'csv'}"
+            other.unlink(missing_ok=True)
+        for path in sorted(tmp.iterdir()):
+            os.replace(path, target / path.name)
+        tmp.rmdir()
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def write_dataset_sql(url: str, tables: dict[str, pl.DataFrame]) -> None:
+    """Write the four tables into a SQL database (replacing them), with bound parameters."""
+    engine = sa.create_engine(url)
+    metadata = sa.MetaData()
+    sql_types = {
+        pl.String: sa.String,
+        pl.Int64: sa.BigInteger,
+        pl.Float64: sa.Float,
+        pl.Boolean: sa.Boolean,
+        pl.Date: sa.Date,
+    }
+    try:
+        sql_tables = {
+            name: sa.Table(
+                name,
+                metadata,
+                *(sa.Column(c.name, sql_types[type(c.dtype)]) for c in TABLES[name]),
+            )
+            for name in TABLE_NAMES
+        }
+        with engine.begin() as conn:
+            metadata.drop_all(conn)
+            metadata.create_all(conn)
+            for name, table in sql_tables.items():
+                frame = tables[name].select([c.name for c in TABLES[name]])
+                if frame.height:
+                    conn.execute(table.insert(), frame.to_dicts())
+    finally:
+        engine.dispose()

@@ -1,0 +1,324 @@
+"""Validation of a data set's tables: types, missing values, and the rules of the data model.
+
+Every check reports the file, the row and what is wrong (see :mod:`netcompare.data.problems`).
+Hard errors stop the load; soft issues are warnings the app shows. Columns that are not part
+of the canonical schema are reported as warnings ("not used"), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from netcompare.data.problems import ProblemList
+from netcompare.data.read import ROW
+from netcompare.data.schema import DEFAULTS, POLARITIES, TABLES
+
+# A denominator below this is flagged as a warning: its value is too unstable to compare.
+SMALL_DENOMINATOR = 10
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+def coerce_table(
+    table: str, raw: pl.DataFrame, label: str, problems: ProblemList
+) -> pl.DataFrame | None:
+    """Cast a raw table to its canonical schema, reporting every cell that does not fit.
+
+    Returns the frame with the canonical columns (in schema order) plus ``__row``, or None when
+    a required column is missing (nothing more can be checked in that file).
+    """
+    columns = TABLES[table]
+    known = {c.name for c in columns}
+    missing = [c.name for c in columns if c.required and c.name not in raw.columns]
+    if missing:
+        problems.error(
+            label,
+            f"missing column(s): {', '.join(missing)} (the file has: "
+            f"{', '.join(c for c in raw.columns if c != ROW) or 'no columns'})",
+        )
+        return None
+    extra = [c for c in raw.columns if c not in known and c != ROW]
+    if extra:
+        problems.warning(label, f"column(s) not used by netcompare: {', '.join(extra)}")
+    if raw.height == 0:
+        problems.error(label, "the file has a header but no data rows")
+        return None
+
+    exprs = []
+    for col in columns:
+        if col.name not in raw.columns:
+            default = DEFAULTS.get((table, col.name))
+            exprs.append(pl.lit(default, dtype=col.dtype).alias(col.name))
+            continue
+        exprs.append(_cast_expr(raw.schema[col.name], col.dtype, col.name))
+    cast = raw.select(pl.col(ROW), *exprs)
+
+    for col in columns:
+        if col.name not in raw.columns:
+            continue
+        original = raw.get_column(col.name)
+        if original.dtype == pl.String:
+            original_present = original.str.strip_chars().fill_null("") != ""
+        else:
+            original_present = original.is_not_null()
+        converted = cast.get_column(col.name)
+        bad = original_present & converted.is_null()
+        if bad.any():
+            rows = raw.get_column(ROW).filter(bad).to_list()
+            shown = original.filter(bad).cast(pl.String).to_list()
+            problems.rows(
+                label,
+                f"wrong type in column {col.name} (expected {_type_words(col.dtype)})",
+                rows,
+                [repr(v) for v in shown],
+            )
+        default = DEFAULTS.get((table, col.name))
+        if default is not None:
+            cast = cast.with_columns(pl.col(col.name).fill_null(pl.lit(default, dtype=col.dtype)))
+            continue
+        if not col.nullable:
+            empty = ~original_present
+            if empty.any():
+                rows = raw.get_column(ROW).filter(empty).to_list()
+                problems.rows(
+                    label,
+                    f"missing value in column {col.name}",
+                    rows,
+                    ["the cell is empty"] * len(rows),
+                )
+    return cast
+
+
+def _cast_expr(source: pl.DataType, target: pl.DataType, name: str) -> pl.Expr:
+    col = pl.col(name)
+    if source == pl.String:
+        col = col.str.strip_chars()
+        if target == pl.Boolean:
+            lower = col.str.to_lowercase()
+            return (
+                pl.when(lower.is_in(list(_TRUE)))
+                .then(True)
+                .when(lower.is_in(list(_FALSE)))
+                .then(False)
+                .otherwise(None)
+                .alias(name)
+            )
+        if target == pl.Date:
+            return pl.coalesce(
+                col.str.to_date("%Y-%m-%d", strict=False),
+                (col + "-01").str.to_date("%Y-%m-%d", strict=False),
+            ).alias(name)
+        return col.cast(target, strict=False).alias(name)
+    if target == pl.Date and source in (pl.Datetime, pl.Datetime("us"), pl.Datetime("ns")):
+        return col.dt.date().alias(name)
+    if target == pl.Int64 and source.is_float():
+        # Whole numbers stored as floats (e.g. from SQL or Parquet) are fine; others are not.
+        return pl.when(col == col.round(0)).then(col.cast(pl.Int64, strict=False)).alias(name)
+    return col.cast(target, strict=False).alias(name)
+
+
+def _type_words(dtype: pl.DataType) -> str:
+    if dtype == pl.Int64:
+        return "a whole number"
+    if dtype == pl.Float64:
+        return "a number"
+    if dtype == pl.Date:
+        return "a date like 2024-01-01"
+    if dtype == pl.Boolean:
+        return "true or false"
+    return "text"
+
+
+def _ids(frame: pl.DataFrame, column: str) -> list[str]:
+    return frame.get_column(column).cast(pl.String).to_list()
+
+
+def check_unique(
+    frame: pl.DataFrame, keys: list[str], label: str, problems: ProblemList, what: str
+) -> None:
+    """Report rows whose key appears more than once."""
+    dup = frame.select(keys).is_duplicated()
+    if dup.any():
+        rows = frame.get_column(ROW).filter(dup).to_list()
+        key_rows = frame.filter(dup).select(keys).rows()
+        problems.rows(
+            label,
+            f"duplicate {what}",
+            rows,
+            [", ".join(str(v) for v in key) for key in key_rows],
+        )
+
+
+def validate_networks(frame: pl.DataFrame, label: str, problems: ProblemList) -> None:
+    check_unique(frame, ["network_id"], label, problems, "network_id")
+
+
+def validate_practices(
+    frame: pl.DataFrame, networks: pl.DataFrame | None, label: str, problems: ProblemList
+) -> None:
+    check_unique(frame, ["practice_id"], label, problems, "practice_id")
+    negative = frame.get_column("list_size") < 0
+    if negative.fill_null(False).any():
+        bad = frame.filter(negative.fill_null(False))
+        problems.rows(
+            label,
+            "list_size < 0",
+            bad.get_column(ROW).to_list(),
+            [f"{p}: {v}" for p, v in bad.select("practice_id", "list_size").rows()],
+        )
+    if networks is not None:
+        known = networks.get_column("network_id")
+        orphan = frame.filter(
+            pl.col("network_id").is_not_null() & ~pl.col("network_id").is_in(known.implode())
+        )
+        if orphan.height:
+            problems.rows(
+                label,
+                "practice in no network (its network_id is not in networks)",
+                orphan.get_column(ROW).to_list(),
+                [f"{p} -> {n}" for p, n in orphan.select("practice_id", "network_id").rows()],
+            )
+
+
+def validate_indicators(frame: pl.DataFrame, label: str, problems: ProblemList) -> None:
+    check_unique(frame, ["indicator_id"], label, problems, "indicator_id")
+    bad_polarity = frame.filter(~pl.col("polarity").str.to_lowercase().is_in(list(POLARITIES)))
+    if bad_polarity.height:
+        problems.rows(
+            label,
+            "polarity must be high, low or neutral",
+            bad_polarity.get_column(ROW).to_list(),
+            [f"{i}: {p!r}" for i, p in bad_polarity.select("indicator_id", "polarity").rows()],
+        )
+    for col in ("target", "amber_threshold", "network_target"):
+        out = frame.filter((pl.col(col) < 0) | (pl.col(col) > 1))
+        if out.height:
+            problems.rows(
+                label,
+                f"{col} must be a proportion between 0 and 1 (e.g. 0.95 for 95%)",
+                out.get_column(ROW).to_list(),
+                [f"{i}: {v}" for i, v in out.select("indicator_id", col).rows()],
+            )
+    wrong_side = frame.filter(
+        pl.col("target").is_not_null()
+        & pl.col("amber_threshold").is_not_null()
+        & (
+            ((pl.col("polarity") == "high") & (pl.col("amber_threshold") > pl.col("target")))
+            | ((pl.col("polarity") == "low") & (pl.col("amber_threshold") < pl.col("target")))
+        )
+    )
+    if wrong_side.height:
+        problems.rows(
+            label,
+            "amber_threshold is on the wrong side of the target for this polarity",
+            wrong_side.get_column(ROW).to_list(),
+            [
+                f"{i}: target {t}, amber {a}, polarity {p}"
+                for i, t, a, p in wrong_side.select(
+                    "indicator_id", "target", "amber_threshold", "polarity"
+                ).rows()
+            ],
+        )
+
+
+def validate_values(
+    frame: pl.DataFrame,
+    practices: pl.DataFrame | None,
+    indicators: pl.DataFrame | None,
+    label: str,
+    problems: ProblemList,
+) -> None:
+    """The rules of the values table, each reported with its rows."""
+    key = ("practice_id", "indicator_id", "period")
+
+    def rule(mask: pl.Expr, message: str, detail: pl.Expr) -> None:
+        bad = frame.filter(mask.fill_null(False)).select(ROW, detail.alias("detail"))
+        if bad.height:
+            problems.rows(
+                label,
+                message,
+                bad.get_column(ROW).to_list(),
+                bad.get_column("detail").to_list(),
+            )
+
+    where = pl.concat_str([pl.col(k).cast(pl.String).fill_null("?") for k in key], separator=", ")
+    num, den, exc = pl.col("numerator"), pl.col("denominator"), pl.col("exceptions")
+    rule(num < 0, "numerator < 0", pl.format("{}: numerator {}", where, num))
+    rule(
+        den <= 0,
+        "denominator <= 0 with a numerator (leave out rows with no eligible patients)",
+        pl.format("{}: {} / {}", where, num, den),
+    )
+    rule(
+        (num > den) & (den > 0),
+        "numerator > denominator",
+        pl.format("{}: {} > {}", where, num, den),
+    )
+    rule(exc < 0, "exceptions < 0", pl.format("{}: exceptions {}", where, exc))
+    rule(
+        (exc > den) & (den > 0) & (exc >= 0),
+        "exceptions > denominator (the denominator must count every eligible patient)",
+        pl.format("{}: exceptions {} > denominator {}", where, exc, den),
+    )
+    rule(
+        (exc <= den) & (exc >= 0) & (num <= den) & (num > den - exc),
+        "numerator > denominator - exceptions (excepted patients cannot be in the numerator)",
+        pl.format("{}: {} > {} - {}", where, num, den, exc),
+    )
+    check_unique(frame, list(key), label, problems, "(practice, indicator, period)")
+    if practices is not None:
+        known = practices.get_column("practice_id").implode()
+        rule(
+            ~pl.col("practice_id").is_in(known),
+            "practice not defined in practices",
+            pl.col("practice_id"),
+        )
+    if indicators is not None:
+        known = indicators.get_column("indicator_id").implode()
+        rule(
+            ~pl.col("indicator_id").is_in(known),
+            "indicator not defined in indicators",
+            pl.col("indicator_id"),
+        )
+
+
+def data_warnings(
+    values: pl.DataFrame,
+    practices: pl.DataFrame,
+    indicators: pl.DataFrame,
+    label: str,
+    problems: ProblemList,
+) -> None:
+    """Soft issues worth showing: gaps in the latest period, tiny denominators, unused rows."""
+    if values.height == 0:
+        return
+    latest = values.get_column("period").max()
+    with_latest = values.filter(pl.col("period") == latest).get_column("practice_id").unique()
+    absent = practices.filter(~pl.col("practice_id").is_in(with_latest.implode()))
+    for pid, name in absent.select("practice_id", "practice_name").rows()[:20]:
+        problems.warning(
+            label, f"practice {pid} ({name}) has no data in the latest period {latest}"
+        )
+    if absent.height > 20:
+        problems.warning(
+            label, f"{absent.height - 20:,} more practices have no data in the latest period"
+        )
+    small = values.filter(pl.col("denominator") < SMALL_DENOMINATOR)
+    if small.height:
+        problems.warning(
+            label,
+            f"{small.height:,} rows have a denominator below {SMALL_DENOMINATOR}: their values "
+            "are shown but flagged as unstable (e.g. row "
+            f"{small.get_column(ROW).item(0)}: {small.get_column('practice_id').item(0)}, "
+            f"{small.get_column('indicator_id').item(0)}, {small.get_column('period').item(0)}, "
+            f"{small.get_column('numerator').item(0)}/{small.get_column('denominator').item(0)})",
+        )
+    used = values.get_column("indicator_id").unique().implode()
+    unused = indicators.filter(~pl.col("indicator_id").is_in(used))
+    if unused.height:
+        problems.warning(
+            label,
+            "indicator(s) defined but with no values: "
+            + ", ".join(unused.get_column("indicator_id").to_list()[:20]),
+        )

@@ -1,0 +1,1 @@
+"""The only Streamlit-aware part of netcompare: cached loaders, shared filters, widgets."""

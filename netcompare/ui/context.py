@@ -1,0 +1,51 @@
+"""What app.py hands to every page: the loaded data set and the shared filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from netcompare.data.dataset import DataSet
+from netcompare.ui.filters import Filters
+
+_KEY = "_netcompare_view"
+
+PRESENTATION_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMarkdownContainer"] p,
+[data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
+h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
+[data-testid="stDataFrame"] { font-size: 1.2rem; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class View:
+    data: DataSet
+    filters: Filters
+
+
+def set_view(data: DataSet, filters: Filters) -> None:
+    st.session_state[_KEY] = View(data, filters)
+
+
+def clear_view() -> None:
+    st.session_state.pop(_KEY, None)
+
+
+def current_view() -> View:
+    """The data and filters of this run; stops the page with a message if nothing is loaded."""
+    view = st.session_state.get(_KEY)
+    if view is None:
+        st.info("No data set is loaded. Choose one in the sidebar or on the Data page.")
+        st.stop()
+    return view
+
+
+def apply_presentation_mode(on: bool) -> None:
+    """Large fonts for a projector."""
+    if on:
+        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)

@@ -1,0 +1,167 @@
+"""The filters every page shares, drawn once in the sidebar and kept in the URL.
+
+Each widget has a ``key`` and ``bind="query-params"``, so a copied link reproduces the exact
+view (data set, network, care package, indicator, period, practice and the switches). Options
+depend on the loaded data set; a value that is not valid for it (an old link, a switched data
+set) falls back to the default instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from netcompare.data.builtin import DEFAULT_DATASET
+from netcompare.data.dataset import DataSet
+from netcompare.ui.dataset import dataset_options, load_selected
+
+ALL = "all"
+
+KEY_DATA = "data"
+KEY_NETWORK = "network"
+KEY_PACKAGE = "package"
+KEY_INDICATOR = "indicator"
+KEY_PERIOD = "period"
+KEY_PRACTICE = "practice"
+KEY_NET_EXCEPTIONS = "net_exceptions"
+KEY_ANONYMISE = "anonymise"
+KEY_PRESENT = "present"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The view every page draws: what data, which network, indicator, period, switches."""
+
+    dataset_key: str
+    network_id: str  # a network id, or ALL
+    care_package: str  # a care package, or ALL
+    indicator_id: str | None
+    period: dt.date | None
+    practice_id: str | None
+    net_of_exceptions: bool
+    anonymise: bool
+    presentation: bool
+
+    @property
+    def all_networks(self) -> bool:
+        return self.network_id == ALL
+
+
+def _keep_valid(key: str, options: list[str]) -> None:
+    """Drop a stale value (old link, other data set) so the widget falls back to its default."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
+def _select(label: str, options: list[str], key: str, labels: dict[str, str], **kw) -> str | None:
+    _keep_valid(key, options)
+    if not options:
+        st.selectbox(label, ["(none)"], disabled=True, key=f"{key}_empty")
+        return None
+    return st.selectbox(
+        label,
+        options,
+        key=key,
+        bind="query-params",
+        format_func=lambda v: labels.get(v, v),
+        **kw,
+    )
+
+
+def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
+    """Draw the shared filters in the sidebar; return the data set and the chosen view."""
+    with st.sidebar:
+        datasets = dataset_options()
+        data_key = _select("Data set", list(datasets), KEY_DATA, datasets) or DEFAULT_DATASET
+        data = load_selected(data_key)
+        if data is None:
+            return None, None
+
+        networks = data.networks.sort("network_name")
+        net_labels = {ALL: "All networks"} | dict(
+            networks.select("network_id", "network_name").iter_rows()
+        )
+        net_options = [*networks.get_column("network_id").to_list(), ALL]
+        network = _select("Network", net_options, KEY_NETWORK, net_labels) or ALL
+
+        packages = data.indicators.get_column("care_package").unique(maintain_order=True)
+        pkg_options = [ALL, *packages.to_list()]
+        package = (
+            _select("Care package", pkg_options, KEY_PACKAGE, {ALL: "All care packages"}) or ALL
+        )
+
+        indicators = data.indicators
+        if package != ALL:
+            indicators = indicators.filter(pl.col("care_package") == package)
+        ind_labels = dict(indicators.select("indicator_id", "name").iter_rows())
+        indicator = _select(
+            "Indicator", indicators.get_column("indicator_id").to_list(), KEY_INDICATOR, ind_labels
+        )
+
+        periods = [p.isoformat() for p in data.periods(indicator)] if indicator else []
+        period_labels = {p: _period_label(p) for p in periods}
+        period_str = _select(
+            "Period",
+            periods,
+            KEY_PERIOD,
+            period_labels,
+            index=len(periods) - 1 if periods else 0,
+        )
+        period = dt.date.fromisoformat(period_str) if period_str else None
+
+        practices = data.practices
+        if network != ALL:
+            practices = practices.filter(pl.col("network_id") == network)
+        practices = practices.sort("practice_name")
+        prac_labels = {
+            pid: f"{name} ({pid})"
+            for pid, name in practices.select("practice_id", "practice_name").iter_rows()
+        }
+        practice = _select(
+            "Practice (trends)",
+            practices.get_column("practice_id").to_list(),
+            KEY_PRACTICE,
+            prac_labels,
+        )
+
+        st.divider()
+        net_exc = st.toggle(
+            "Net of exceptions",
+            key=KEY_NET_EXCEPTIONS,
+            bind="query-params",
+            help="Off (the default, as in Tower Hamlets): every eligible patient counts. On: "
+            "the denominator leaves out excepted patients (QOF personalised care adjustments).",
+        )
+        anonymise = st.toggle(
+            "Anonymise practices",
+            key=KEY_ANONYMISE,
+            bind="query-params",
+            help="Show practices as 'Practice A, B…' for showing outside the network. "
+            "Practices that do not share their name are always anonymised outside their network.",
+        )
+        present = st.toggle(
+            "Presentation mode",
+            key=KEY_PRESENT,
+            bind="query-params",
+            help="Large fonts and charts for a projector.",
+        )
+        st.caption(f"Data: {data.name}")
+
+    return data, Filters(
+        dataset_key=data_key,
+        network_id=network,
+        care_package=package,
+        indicator_id=indicator,
+        period=period,
+        practice_id=practice,
+        net_of_exceptions=bool(net_exc),
+        anonymise=bool(anonymise),
+        presentation=bool(present),
+    )
+
+
+def _period_label(iso: str) -> str:
+    return dt.date.fromisoformat(iso).strftime("%b %Y")

@@ -1,0 +1,9 @@
+"""League page (being built)."""
+
+import streamlit as st
+
+from netcompare.ui.context import current_view
+
+view = current_view()
+st.title("League")
+st.write(view.data.summary())

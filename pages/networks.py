@@ -1,0 +1,9 @@
+"""Networks page (being built)."""
+
+import streamlit as st
+
+from netcompare.ui.context import current_view
+
+view = current_view()
+st.title("Networks")
+st.write(view.data.summary())

@@ -1,0 +1,9 @@
+"""Trends page (being built)."""
+
+import streamlit as st
+
+from netcompare.ui.context import current_view
+
+view = current_view()
+st.title("Trends")
+st.write(view.data.summary())

@@ -1,0 +1,103 @@
+"""Every case of the bad-input corpus gives its clear message, names its row, and exits 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netcompare.data.load import load_dataset
+from netcompare.data.problems import DataValidationError
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+ROOT = Path(__file__).resolve().parents[2]
+CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and p.name != "valid")
+
+
+def expected(case: str) -> tuple[str, int | None]:
+    words, row = (CORPUS / case / "expected.txt").read_text().splitlines()[:2]
+    return words, int(row) if row.strip() else None
+
+
+def run_validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "netcompare", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_corpus_has_one_case_per_rule() -> None:
+    assert len(CASES) >= 18
+
+
+def test_valid_case_passes() -> None:
+    result = run_validate(CORPUS / "valid")
+    assert result.returncode == 0, result.stderr
+    assert "valid" in result.stdout
+    assert "3 practices" in result.stdout
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_exits_2_with_clear_message(case: str) -> None:
+    words, row = expected(case)
+    result = run_validate(CORPUS / case)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert words in result.stderr
+    if row is not None:
+        assert f"row {row}:" in result.stderr
+    # The message names the file it is about.
+    assert str(CORPUS / case) in result.stderr
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_library_raises_validation_error_naming_file(case: str) -> None:
+    words, row = expected(case)
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(CORPUS / case)
+    matching = [p for p in info.value.errors if words in p.message]
+    assert matching, [str(p) for p in info.value.errors]
+    assert all(p.file.startswith(str(CORPUS / case)) for p in info.value.errors)
+    if row is not None:
+        assert any(p.row == row for p in matching)
+
+
+def test_every_broken_row_is_reported_with_a_count_beyond_examples(tmp_path: Path) -> None:
+    from tests.data.make_bad_inputs import VALID, write_case
+
+    rows = [f"P1,MMR1,2024-{m:02d}-01,120,100,0" for m in range(1, 13)]
+    header = VALID["values.csv"].splitlines()[0]
+    write_case(tmp_path / "many", {"values.csv": header + "\n" + "\n".join(rows) + "\n"})
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(tmp_path / "many")
+    messages = [str(p) for p in info.value.errors]
+    assert sum("numerator > denominator: P1" in m for m in messages) == 10
+    assert any("2 more rows like this" in m for m in messages)
+
+
+def test_unknown_columns_are_warned_not_dropped_silently(tmp_path: Path) -> None:
+    from tests.data.make_bad_inputs import PRACTICES, write_case
+
+    extra = PRACTICES.replace("share_name\n", "share_name,postcode\n", 1)
+    extra = "\n".join(
+        line if i == 0 else line + ",E1 1AA" for i, line in enumerate(extra.splitlines())
+    )
+    write_case(tmp_path / "extra", {"practices.csv": extra + "\n"})
+    data = load_dataset(tmp_path / "extra")
+    assert any("not used by netcompare: postcode" in p.message for p in data.warnings)
+
+
+def test_warnings_for_missing_latest_period_and_small_denominators(tmp_path: Path) -> None:
+    from tests.data.make_bad_inputs import VALUES_ROWS, values, write_case
+
+    rows = [*VALUES_ROWS, "P1,MMR1,2024-02-01,3,5,0"]
+    write_case(tmp_path / "warn", {"values.csv": values(*rows)})
+    data = load_dataset(tmp_path / "warn")
+    text = [p.message for p in data.warnings]
+    assert any("P2 (Beta Practice) has no data in the latest period 2024-02-01" in t for t in text)
+    assert any("denominator below 10" in t for t in text)
