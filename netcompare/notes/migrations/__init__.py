@@ -1,0 +1,1 @@
+"""Alembic environment of the notes store; run through :mod:`netcompare.notes.store`."""

@@ -1,0 +1,586 @@
+"""The notes repository: every read and write of notes goes through :class:`NotesRepository`.
+
+Writes validate their input (:mod:`netcompare.notes.validation`), run in one short transaction
+each and use bound parameters only (SQLAlchemy ``select()``/``insert()`` constructs; no SQL is
+built from text). Two people saving at once both keep their notes: each note is a new row with
+its own UUID, tags are created with ``INSERT … ON CONFLICT DO NOTHING`` in a fixed (sorted)
+order, and SQLite writers queue on ``BEGIN IMMEDIATE`` (see :mod:`netcompare.notes.engine`).
+
+Every database failure becomes :class:`~netcompare.notes.errors.NotesUnavailable`, so a page
+can show a warning and carry on.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import polars as pl
+from sqlalchemy import Engine, and_, case, exists, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, aliased
+
+from netcompare.notes.engine import unavailable_error, writer
+from netcompare.notes.errors import (
+    NoteConflict,
+    NoteNotFound,
+    NotesUnavailable,
+    NoteValidationError,
+)
+from netcompare.notes.models import NoteRow, TagRow, note_tags
+from netcompare.notes.note import Note
+from netcompare.notes.validation import clean_note, clean_tag, clean_uid
+
+# Above this many practice ids, counts are computed for all practices and filtered in polars
+# rather than sent as one bound parameter per id.
+MAX_BOUND_IDS = 500
+
+COUNTS_SCHEMA = pl.Schema(
+    {"practice_id": pl.String(), "n_notes": pl.Int64(), "n_open_questions": pl.Int64()}
+)
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did: notes added, updated (the file's copy was newer), left as they were."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+def _to_note(row: NoteRow) -> Note:
+    return Note(
+        note_uid=row.note_uid,
+        practice_id=row.practice_id,
+        network_id=row.network_id,
+        kind=row.kind,
+        body=row.body,
+        author=row.author,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        indicator_id=row.indicator_id,
+        period=row.period,
+        parent_uid=row.parent.note_uid if row.parent is not None else None,
+        tags=tuple(sorted(t.name for t in row.tags)),
+        deleted_at=row.deleted_at,
+    )
+
+
+def _tag_rows(session: Session, names: Iterable[str]) -> list[TagRow]:
+    """The rows of these tags, creating any that do not exist yet (safe under concurrency)."""
+    wanted = sorted(set(names))  # one fixed order, so concurrent writers never deadlock
+    if not wanted:
+        return []
+    table = TagRow.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        ins = sqlite_insert(table) if dialect == "sqlite" else pg_insert(table)
+        session.execute(
+            ins.values([{"name": n} for n in wanted]).on_conflict_do_nothing(
+                index_elements=["name"]
+            )
+        )
+    else:
+        for name in wanted:
+            if session.scalar(select(TagRow.id).where(TagRow.name == name)) is None:
+                try:
+                    with session.begin_nested():
+                        session.execute(insert(table).values(name=name))
+                except IntegrityError:
+                    pass  # created by someone else just now
+    rows = session.scalars(select(TagRow).where(TagRow.name.in_(wanted))).all()
+    return sorted(rows, key=lambda r: r.name)
+
+
+def _rows_by_uid(session: Session, uids: Sequence[str]) -> dict[str, NoteRow]:
+    found: dict[str, NoteRow] = {}
+    for start in range(0, len(uids), MAX_BOUND_IDS):
+        chunk = uids[start : start + MAX_BOUND_IDS]
+        for row in session.scalars(select(NoteRow).where(NoteRow.note_uid.in_(chunk))):
+            found[row.note_uid] = row
+    return found
+
+
+def _check_parent(parent: Note | NoteRow | None, who: str, parent_uid: str) -> None:
+    """``who`` (e.g. ``"note 1234"``) must answer an existing question ``parent_uid``."""
+    if parent is None:
+        raise NoteValidationError(f"{who}: it answers question {parent_uid}, which does not exist")
+    if parent.kind != "question":
+        raise NoteValidationError(
+            f"{who}: it answers {parent_uid}, which is a {parent.kind}, not a question"
+        )
+
+
+def write_notes(session: Session, notes: Iterable[Note]) -> ImportResult:
+    """Insert notes that are new (by ``note_uid``), update those the input has newer copies of.
+
+    ``notes`` are complete, already validated notes (e.g. from
+    :func:`netcompare.notes.exchange.read_notes_csv`); their ids, times and deleted flags are
+    kept as they are. An answer must reply to a question in ``notes`` or in the database.
+    Runs in the caller's transaction; raises :class:`NoteValidationError` before writing
+    anything if the input is inconsistent.
+    """
+    incoming = list(notes)
+    by_uid: dict[str, Note] = {}
+    for note in incoming:
+        if note.note_uid in by_uid:
+            raise NoteValidationError(f"note {note.note_uid} appears more than once")
+        by_uid[note.note_uid] = note
+    parent_uids = sorted({n.parent_uid for n in incoming if n.parent_uid} - by_uid.keys())
+    existing = _rows_by_uid(session, sorted(by_uid.keys() | set(parent_uids)))
+    for note in incoming:
+        if note.parent_uid:
+            parent = by_uid.get(note.parent_uid) or existing.get(note.parent_uid)
+            _check_parent(parent, f"note {note.note_uid}", note.parent_uid)
+
+    tags = {t.name: t for t in _tag_rows(session, {t for n in incoming for t in n.tags})}
+    added = updated = unchanged = 0
+    # Questions (and everything that is not an answer) first, so answers can link to them.
+    for note in sorted(incoming, key=lambda n: n.parent_uid is not None):
+        row = existing.get(note.note_uid)
+        if row is not None and row.updated_at >= note.updated_at:
+            unchanged += 1
+            continue
+        if row is None:
+            row = NoteRow(note_uid=note.note_uid)
+            session.add(row)
+            existing[note.note_uid] = row
+            added += 1
+        else:
+            updated += 1
+        row.practice_id = note.practice_id
+        row.network_id = note.network_id
+        row.indicator_id = note.indicator_id
+        row.period = note.period
+        row.kind = note.kind
+        row.body = note.body
+        row.author = note.author
+        row.created_at = note.created_at
+        row.updated_at = note.updated_at
+        row.deleted_at = note.deleted_at
+        row.parent = existing[note.parent_uid] if note.parent_uid else None
+        row.tags = [tags[t] for t in note.tags]
+    session.flush()
+    return ImportResult(added=added, updated=updated, unchanged=unchanged)
+
+
+class NotesRepository:
+    """Notes, questions, answers and meeting actions in one database.
+
+    Methods return :class:`~netcompare.notes.note.Note` values (never live ORM objects), so
+    results can be cached and passed around freely. Thread-safe: each call uses its own
+    session from the engine's pool.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        url: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+        self._url = url or engine.url.render_as_string(hide_password=False)
+        self._clock = clock
+
+    @property
+    def url(self) -> str:
+        """The database URL (with any password: do not show it; see ``describe_url``)."""
+        return self._url
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        """Close the engine's pooled connections."""
+        self._engine.dispose()
+
+    # -- sessions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _session(self, action: str, *, write: bool) -> Iterator[Session]:
+        try:
+            with Session(self._writer if write else self._engine) as session, session.begin():
+                yield session
+        except (NoteValidationError, NoteNotFound, NoteConflict, NotesUnavailable):
+            raise
+        except IntegrityError as exc:
+            raise NoteConflict(
+                f"Could not {action}: someone saved a conflicting note at the same moment "
+                f"({str(exc.orig).splitlines()[0] if exc.orig else exc}); please try again"
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise unavailable_error(exc, self._engine.url, action) from exc
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        return (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def add_note(
+        self,
+        *,
+        practice_id: str,
+        network_id: str,
+        body: str,
+        author: str,
+        kind: str = "practice_note",
+        indicator_id: str | None = None,
+        period: date | str | None = None,
+        tags: Iterable[str] | str | None = None,
+        parent_uid: str | None = None,
+    ) -> Note:
+        """Save a new note and return it (with its new ``note_uid`` and times).
+
+        Raises :class:`NoteValidationError` listing every problem with the input, e.g. an empty
+        body, a body over 4,000 characters, no author, an unknown kind, too many tags, or an
+        answer whose question does not exist.
+        """
+        clean = clean_note(
+            practice_id=practice_id,
+            network_id=network_id,
+            kind=kind,
+            body=body,
+            author=author,
+            indicator_id=indicator_id,
+            period=period,
+            parent_uid=parent_uid,
+            tags=tags,
+        )
+        now = self._now()
+        with self._session("save the note", write=True) as session:
+            parent_row = None
+            if clean.parent_uid is not None:
+                parent_row = session.scalar(
+                    select(NoteRow).where(
+                        NoteRow.note_uid == clean.parent_uid, NoteRow.deleted_at.is_(None)
+                    )
+                )
+                _check_parent(parent_row, "The answer", clean.parent_uid)
+            row = NoteRow(
+                note_uid=str(uuid.uuid4()),
+                practice_id=clean.practice_id,
+                network_id=clean.network_id,
+                indicator_id=clean.indicator_id,
+                period=clean.period,
+                kind=clean.kind,
+                body=clean.body,
+                author=clean.author,
+                created_at=now,
+                updated_at=now,
+                parent=parent_row,
+                tags=_tag_rows(session, clean.tags),
+            )
+            session.add(row)
+            session.flush()
+            return _to_note(row)
+
+    def ask_question(
+        self,
+        *,
+        practice_id: str,
+        network_id: str,
+        body: str,
+        author: str,
+        indicator_id: str | None = None,
+        period: date | str | None = None,
+        tags: Iterable[str] | str | None = None,
+    ) -> Note:
+        """Ask a practice a question ("how do you …?"); see :meth:`add_note`."""
+        return self.add_note(
+            practice_id=practice_id,
+            network_id=network_id,
+            body=body,
+            author=author,
+            kind="question",
+            indicator_id=indicator_id,
+            period=period,
+            tags=tags,
+        )
+
+    def answer_question(
+        self,
+        question_uid: str,
+        *,
+        body: str,
+        author: str,
+        tags: Iterable[str] | str | None = None,
+    ) -> Note:
+        """Answer a question; the answer is filed under the question's practice and indicator."""
+        question = self.get_note(question_uid)
+        return self.add_note(
+            practice_id=question.practice_id,
+            network_id=question.network_id,
+            body=body,
+            author=author,
+            kind="answer",
+            indicator_id=question.indicator_id,
+            period=question.period,
+            tags=tags,
+            parent_uid=question.note_uid,
+        )
+
+    def update_note(
+        self,
+        note_uid: str,
+        *,
+        body: str | None = None,
+        tags: Iterable[str] | str | None = None,
+        expected_updated_at: datetime | None = None,
+    ) -> Note:
+        """Change a note's text and/or tags.
+
+        With ``expected_updated_at`` (the ``updated_at`` the editor started from), a note
+        changed by someone else in the meantime raises :class:`NoteConflict` instead of
+        silently overwriting their change.
+        """
+        uid = self._uid(note_uid)
+        with self._session("update the note", write=True) as session:
+            row = self._row(session, uid)
+            if expected_updated_at is not None and row.updated_at != expected_updated_at:
+                raise NoteConflict(
+                    f"Note {uid} was changed at {row.updated_at:%Y-%m-%d %H:%M} UTC since you "
+                    "opened it; reload it and make your change again"
+                )
+            clean = clean_note(
+                practice_id=row.practice_id,
+                network_id=row.network_id,
+                kind=row.kind,
+                body=row.body if body is None else body,
+                author=row.author,
+                indicator_id=row.indicator_id,
+                period=row.period,
+                parent_uid=row.parent.note_uid if row.parent is not None else None,
+                tags=[t.name for t in row.tags] if tags is None else tags,
+            )
+            row.body = clean.body
+            row.tags = _tag_rows(session, clean.tags)
+            row.updated_at = max(self._now(), row.updated_at)
+            session.flush()
+            return _to_note(row)
+
+    def delete_note(self, note_uid: str) -> Note:
+        """Soft-delete a note: hidden from lists and counts, kept (and exported) for undo."""
+        return self._set_deleted(note_uid, deleted=True)
+
+    def restore_note(self, note_uid: str) -> Note:
+        """Undo :meth:`delete_note`."""
+        return self._set_deleted(note_uid, deleted=False)
+
+    def _set_deleted(self, note_uid: str, *, deleted: bool) -> Note:
+        uid = self._uid(note_uid)
+        action = "delete the note" if deleted else "restore the note"
+        with self._session(action, write=True) as session:
+            row = self._row(session, uid)
+            now = max(self._now(), row.updated_at)
+            if deleted and row.deleted_at is None:
+                row.deleted_at = now
+                row.updated_at = now
+            elif not deleted and row.deleted_at is not None:
+                row.deleted_at = None
+                row.updated_at = now
+            session.flush()
+            return _to_note(row)
+
+    def import_notes(self, notes: Iterable[Note]) -> ImportResult:
+        """Import complete notes (from a backup or another database) in one transaction.
+
+        A note whose ``note_uid`` is already stored is never duplicated: it is updated if the
+        imported copy is newer (``updated_at``) and otherwise left alone.
+        """
+        with self._session("import the notes", write=True) as session:
+            return write_notes(session, notes)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _uid(note_uid: str) -> str:
+        try:
+            return clean_uid(note_uid)
+        except ValueError as exc:
+            raise NoteNotFound(str(exc)) from None
+
+    @staticmethod
+    def _row(session: Session, uid: str) -> NoteRow:
+        row = session.scalar(select(NoteRow).where(NoteRow.note_uid == uid))
+        if row is None:
+            raise NoteNotFound(f"There is no note with id {uid}")
+        return row
+
+    def get_note(self, note_uid: str) -> Note:
+        """The note with this id (deleted or not); :class:`NoteNotFound` if there is none."""
+        uid = self._uid(note_uid)
+        with self._session("read the note", write=False) as session:
+            return _to_note(self._row(session, uid))
+
+    def list_notes(
+        self,
+        *,
+        practice_ids: Iterable[str] | None = None,
+        network_ids: Iterable[str] | None = None,
+        indicator_ids: Iterable[str] | None = None,
+        include_general: bool = False,
+        kinds: Iterable[str] | None = None,
+        tags: Iterable[str] | str | None = None,
+        period: date | None = None,
+        text: str | None = None,
+        include_deleted: bool = False,
+        limit: int | None = None,
+        newest_first: bool = True,
+    ) -> list[Note]:
+        """Notes matching every filter given (each filter matches any of its values).
+
+        ``indicator_ids`` with ``include_general=True`` also returns notes not tied to any
+        indicator (a practice's general "what we do"). ``tags`` matches notes carrying any of
+        the tags; ``text`` a case-insensitive substring of the body. Deleted notes are left
+        out unless ``include_deleted``.
+        """
+        stmt = select(NoteRow)
+        if not include_deleted:
+            stmt = stmt.where(NoteRow.deleted_at.is_(None))
+        if practice_ids is not None:
+            stmt = stmt.where(NoteRow.practice_id.in_(sorted(set(practice_ids))))
+        if network_ids is not None:
+            stmt = stmt.where(NoteRow.network_id.in_(sorted(set(network_ids))))
+        if indicator_ids is not None:
+            match = NoteRow.indicator_id.in_(sorted(set(indicator_ids)))
+            stmt = stmt.where(
+                or_(match, NoteRow.indicator_id.is_(None)) if include_general else match
+            )
+        if kinds is not None:
+            stmt = stmt.where(NoteRow.kind.in_(sorted(set(kinds))))
+        if tags is not None:
+            wanted = _filter_tags(tags)
+            tagged = (
+                select(note_tags.c.note_id)
+                .join(TagRow, TagRow.id == note_tags.c.tag_id)
+                .where(TagRow.name.in_(wanted))
+            )
+            stmt = stmt.where(NoteRow.id.in_(tagged))
+        if period is not None:
+            stmt = stmt.where(NoteRow.period == period)
+        if text:
+            stmt = stmt.where(func.lower(NoteRow.body).contains(text.lower(), autoescape=True))
+        order = NoteRow.created_at.desc() if newest_first else NoteRow.created_at.asc()
+        stmt = stmt.order_by(order, NoteRow.id.desc() if newest_first else NoteRow.id.asc())
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._session("read the notes", write=False) as session:
+            return [_to_note(row) for row in session.scalars(stmt)]
+
+    def answers_to(self, question_uid: str) -> list[Note]:
+        """The (not deleted) answers to a question, oldest first."""
+        uid = self._uid(question_uid)
+        parent = aliased(NoteRow)
+        stmt = (
+            select(NoteRow)
+            .join(parent, NoteRow.parent_id == parent.id)
+            .where(parent.note_uid == uid, NoteRow.deleted_at.is_(None))
+            .order_by(NoteRow.created_at, NoteRow.id)
+        )
+        with self._session("read the answers", write=False) as session:
+            return [_to_note(row) for row in session.scalars(stmt)]
+
+    def note_counts(
+        self,
+        practice_ids: Iterable[str] | None = None,
+        *,
+        indicator_id: str | None = None,
+        include_general: bool = True,
+        network_ids: Iterable[str] | None = None,
+    ) -> pl.DataFrame:
+        """Per practice: ``n_notes`` (not deleted, every kind) and ``n_open_questions``.
+
+        A question is open while it has no (not deleted) answer. With ``indicator_id``, only
+        notes about that indicator count (plus general notes if ``include_general``). With
+        ``practice_ids``, one row per id in that order, zeros where a practice has no notes;
+        otherwise one row per practice that has notes.
+        """
+        ids = None if practice_ids is None else list(dict.fromkeys(practice_ids))
+        answer = aliased(NoteRow)
+        answered = exists().where(
+            answer.parent_id == NoteRow.id,
+            answer.kind == "answer",
+            answer.deleted_at.is_(None),
+        )
+        is_open = case((and_(NoteRow.kind == "question", ~answered), 1), else_=0)
+        stmt = (
+            select(
+                NoteRow.practice_id,
+                func.count().label("n_notes"),
+                func.coalesce(func.sum(is_open), 0).label("n_open_questions"),
+            )
+            .where(NoteRow.deleted_at.is_(None))
+            .group_by(NoteRow.practice_id)
+        )
+        if indicator_id is not None:
+            match = NoteRow.indicator_id == indicator_id
+            stmt = stmt.where(
+                or_(match, NoteRow.indicator_id.is_(None)) if include_general else match
+            )
+        if network_ids is not None:
+            stmt = stmt.where(NoteRow.network_id.in_(sorted(set(network_ids))))
+        if ids is not None and len(ids) <= MAX_BOUND_IDS:
+            stmt = stmt.where(NoteRow.practice_id.in_(ids))
+        with self._session("count the notes", write=False) as session:
+            rows = session.execute(stmt).all()
+        counts = pl.DataFrame(
+            [(r[0], int(r[1]), int(r[2])) for r in rows], schema=COUNTS_SCHEMA, orient="row"
+        )
+        if ids is None:
+            return counts.sort("practice_id")
+        wanted = pl.DataFrame({"practice_id": ids}, schema={"practice_id": pl.String()})
+        return wanted.join(
+            counts, on="practice_id", how="left", maintain_order="left"
+        ).with_columns(pl.col("n_notes", "n_open_questions").fill_null(0))
+
+    def tag_counts(self) -> pl.DataFrame:
+        """Tags in use on notes that are not deleted: ``tag``, ``n_notes``, most used first."""
+        stmt = (
+            select(TagRow.name, func.count(NoteRow.id))
+            .join(note_tags, note_tags.c.tag_id == TagRow.id)
+            .join(NoteRow, NoteRow.id == note_tags.c.note_id)
+            .where(NoteRow.deleted_at.is_(None))
+            .group_by(TagRow.name)
+        )
+        with self._session("read the tags", write=False) as session:
+            rows = session.execute(stmt).all()
+        frame = pl.DataFrame(
+            [(r[0], int(r[1])) for r in rows],
+            schema={"tag": pl.String(), "n_notes": pl.Int64()},
+            orient="row",
+        )
+        return frame.sort(["n_notes", "tag"], descending=[True, False])
+
+    def count(self, *, include_deleted: bool = False) -> int:
+        """How many notes are stored."""
+        stmt = select(func.count()).select_from(NoteRow)
+        if not include_deleted:
+            stmt = stmt.where(NoteRow.deleted_at.is_(None))
+        with self._session("count the notes", write=False) as session:
+            return int(session.execute(stmt).scalar_one())
+
+    def check(self) -> None:
+        """Raise :class:`NotesUnavailable` unless the database answers a simple query now."""
+        self.count()
+
+
+def _filter_tags(tags: Iterable[str] | str) -> list[str]:
+    """Tags to filter by, sanitised like stored tags (no limit on how many)."""
+    items = re.split(r"[,;]", tags) if isinstance(tags, str) else list(tags)
+    return sorted({clean_tag(t) for t in items if isinstance(t, str)} - {""})

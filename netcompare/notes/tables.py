@@ -1,0 +1,69 @@
+"""Notes and note counts as polars frames, for tables and for joining onto other tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from netcompare.notes.note import Note
+
+NOTES_SCHEMA = pl.Schema(
+    {
+        "note_uid": pl.String(),
+        "practice_id": pl.String(),
+        "network_id": pl.String(),
+        "indicator_id": pl.String(),
+        "period": pl.Date(),
+        "kind": pl.String(),
+        "parent_uid": pl.String(),
+        "author": pl.String(),
+        "body": pl.String(),
+        "tags": pl.List(pl.String()),
+        "created_at": pl.Datetime("us", "UTC"),
+        "updated_at": pl.Datetime("us", "UTC"),
+        "deleted_at": pl.Datetime("us", "UTC"),
+    }
+)
+
+
+def notes_frame(notes: Iterable[Note]) -> pl.DataFrame:
+    """Notes as a frame with :data:`NOTES_SCHEMA` (one row per note, tags as a list)."""
+    rows = [
+        {
+            "note_uid": n.note_uid,
+            "practice_id": n.practice_id,
+            "network_id": n.network_id,
+            "indicator_id": n.indicator_id,
+            "period": n.period,
+            "kind": n.kind,
+            "parent_uid": n.parent_uid,
+            "author": n.author,
+            "body": n.body,
+            "tags": list(n.tags),
+            "created_at": n.created_at,
+            "updated_at": n.updated_at,
+            "deleted_at": n.deleted_at,
+        }
+        for n in notes
+    ]
+    return pl.DataFrame(rows, schema=NOTES_SCHEMA)
+
+
+def with_note_counts(
+    frame: pl.DataFrame, counts: pl.DataFrame, *, on: str = "practice_id"
+) -> pl.DataFrame:
+    """``frame`` with the count columns of ``counts`` (``n_notes``, …) joined on ``on``.
+
+    ``counts`` is what :meth:`NotesRepository.note_counts` returns; practices without notes
+    get 0. Row order of ``frame`` is kept.
+    """
+    count_cols = [c for c in counts.columns if c != "practice_id"]
+    keyed = counts.rename({"practice_id": on}) if on != "practice_id" else counts
+    joined = frame.drop([c for c in count_cols if c in frame.columns]).join(
+        keyed.with_columns(pl.col(on).cast(frame.schema[on])),
+        on=on,
+        how="left",
+        maintain_order="left",
+    )
+    return joined.with_columns(pl.col(count_cols).fill_null(0))

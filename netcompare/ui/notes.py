@@ -1,0 +1,557 @@
+"""Peer notes in the app: the store connection, cached counts and lists, and the note widgets.
+
+Pages use:
+
+- :func:`note_counts` / :func:`note_count_map` — notes per practice, to show beside every
+  practice (league table row, funnel point, RAG cell, trend). Cached for
+  :data:`CACHE_TTL_S` seconds on small keys (URL, practice ids, indicator), cleared after a
+  write, so a note someone saves shows up at once for them and within seconds for everyone.
+- :func:`notes_panel` — one practice's notes (questions with their answers and an answer
+  form), and a form to add a note or ask a question. :func:`notes_popover` puts the panel
+  behind a "💬 3" button for one practice.
+- :func:`render_note` — the only way a note is shown: the header line escaped as Markdown,
+  the body through ``st.text`` (never parsed as Markdown or HTML).
+- :func:`export_buttons` — download notes as CSV or Markdown (meeting minutes).
+
+The database URL: ``NETCOMPARE_DB_URL``, else Streamlit secrets (``db_url`` at the top level
+or ``url`` in a ``[notes]`` table), else the user's SQLite file (seeded with the sample notes
+on first run). If the store cannot be reached, counts are zeros, panels show a warning, and the
+rest of the page carries on; opening is retried every :data:`RETRY_S` seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from netcompare.errors import UserError
+from netcompare.notes import (
+    ENV_VAR,
+    KIND_LABELS,
+    MAX_AUTHOR_CHARS,
+    MAX_BODY_CHARS,
+    Note,
+    NotesRepository,
+    NotesUnavailable,
+    NoteValidationError,
+    default_db_url,
+    notes_to_csv,
+    notes_to_markdown,
+    open_notes_store,
+)
+from netcompare.notes.render import note_header_markdown
+from netcompare.notes.repository import COUNTS_SCHEMA
+
+CACHE_TTL_S = 30
+RETRY_S = 30.0
+AUTHOR_KEY = "netcompare_notes_author"  # remembers the name typed last, for the next form
+NOTE_KINDS_IN_FORM: tuple[str, ...] = ("practice_note", "question", "meeting_action")
+
+
+# -- where the notes are -----------------------------------------------------------------
+
+
+def _secret_url() -> str | None:
+    try:
+        secrets = st.secrets
+        if "db_url" in secrets and str(secrets["db_url"]).strip():
+            return str(secrets["db_url"]).strip()
+        notes = secrets.get("notes")
+        if notes is not None and str(notes.get("url", "")).strip():
+            return str(notes["url"]).strip()
+    except Exception:  # no secrets file, or an unreadable one: fall through to the default
+        return None
+    return None
+
+
+def notes_db_url() -> str:
+    """The notes database URL: ``NETCOMPARE_DB_URL``, else secrets, else the default file."""
+    env = os.environ.get(ENV_VAR, "").strip()
+    return env or _secret_url() or default_db_url()
+
+
+@dataclass
+class _StoreSlot:
+    """One URL's store, or why it could not be opened and when that was last tried."""
+
+    repository: NotesRepository | None = None
+    error: str | None = None
+    failed_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _store_slot(url: str) -> _StoreSlot:
+    return _StoreSlot()
+
+
+def _open(url: str) -> NotesRepository:
+    slot = _store_slot(url)
+    with slot.lock:
+        if slot.repository is not None:
+            return slot.repository
+        if slot.error is not None and time.monotonic() - slot.failed_at < RETRY_S:
+            raise NotesUnavailable(slot.error)
+        try:
+            slot.repository = open_notes_store(url)
+        except UserError as exc:  # unreachable, read-only, bad URL, invalid seed file
+            slot.error, slot.failed_at = str(exc), time.monotonic()
+            raise NotesUnavailable(str(exc)) from None
+        slot.error = None
+        return slot.repository
+
+
+def notes_store(*, warn: bool = True) -> NotesRepository | None:
+    """The notes store for :func:`notes_db_url`, opened (and upgraded) once per process.
+
+    None if it cannot be used; with ``warn``, an ``st.warning`` says why.
+    """
+    try:
+        return _open(notes_db_url())
+    except NotesUnavailable as exc:
+        if warn:
+            st.warning(f"Peer notes are unavailable. {exc}", icon="⚠️")
+        return None
+
+
+def clear_notes_cache() -> None:
+    """Forget cached counts and lists (called after every write)."""
+    _counts_cached.clear()
+    _notes_cached.clear()
+    _tags_cached.clear()
+
+
+# -- cached reads ------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=256, show_spinner=False)
+def _counts_cached(
+    url: str,
+    practice_ids: tuple[str, ...] | None,
+    indicator_id: str | None,
+    include_general: bool,
+) -> pl.DataFrame:
+    return _open(url).note_counts(
+        practice_ids, indicator_id=indicator_id, include_general=include_general
+    )
+
+
+def note_counts(
+    practice_ids: Iterable[str] | None = None,
+    *,
+    indicator_id: str | None = None,
+    include_general: bool = True,
+) -> pl.DataFrame:
+    """``practice_id``, ``n_notes``, ``n_open_questions`` (zeros if notes are unavailable).
+
+    With ``practice_ids``, one row per id in that order; see
+    :meth:`~netcompare.notes.NotesRepository.note_counts`. Join onto a table with
+    :func:`netcompare.notes.with_note_counts`. Do not mutate the returned frame.
+    """
+    ids = None if practice_ids is None else tuple(dict.fromkeys(practice_ids))
+    try:
+        return _counts_cached(notes_db_url(), ids, indicator_id, include_general)
+    except NotesUnavailable:
+        return pl.DataFrame(
+            {"practice_id": list(ids or ()), "n_notes": 0, "n_open_questions": 0},
+            schema=COUNTS_SCHEMA,
+        )
+
+
+def note_count_map(
+    practice_ids: Iterable[str] | None = None, *, indicator_id: str | None = None
+) -> dict[str, int]:
+    """``{practice_id: n_notes}``, from :func:`note_counts`."""
+    counts = note_counts(practice_ids, indicator_id=indicator_id)
+    return dict(zip(counts["practice_id"].to_list(), counts["n_notes"].to_list(), strict=True))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=256, show_spinner=False)
+def _notes_cached(
+    url: str,
+    practice_ids: tuple[str, ...] | None,
+    network_ids: tuple[str, ...] | None,
+    indicator_ids: tuple[str, ...] | None,
+    include_general: bool,
+    tags: tuple[str, ...] | None,
+    kinds: tuple[str, ...] | None,
+    text: str | None,
+    limit: int | None,
+) -> list[Note]:
+    return _open(url).list_notes(
+        practice_ids=practice_ids,
+        network_ids=network_ids,
+        indicator_ids=indicator_ids,
+        include_general=include_general,
+        tags=tags,
+        kinds=kinds,
+        text=text,
+        limit=limit,
+    )
+
+
+def _tuple(values: Iterable[str] | str | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        return (values,)
+    return tuple(sorted(set(values)))
+
+
+def find_notes(
+    *,
+    practice_ids: Iterable[str] | str | None = None,
+    network_ids: Iterable[str] | str | None = None,
+    indicator_ids: Iterable[str] | str | None = None,
+    include_general: bool = False,
+    tags: Iterable[str] | str | None = None,
+    kinds: Iterable[str] | str | None = None,
+    text: str | None = None,
+    limit: int | None = 500,
+) -> list[Note]:
+    """Notes matching the filters, newest first (cached; [] if notes are unavailable).
+
+    Filters as :meth:`~netcompare.notes.NotesRepository.list_notes`; answers are included
+    when they match, so group them under their question with :func:`thread_notes`.
+    """
+    try:
+        return _notes_cached(
+            notes_db_url(),
+            _tuple(practice_ids),
+            _tuple(network_ids),
+            _tuple(indicator_ids),
+            include_general,
+            _tuple(tags),
+            _tuple(kinds),
+            text.strip() if text and text.strip() else None,
+            limit,
+        )
+    except NotesUnavailable:
+        return []
+
+
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=16, show_spinner=False)
+def _tags_cached(url: str) -> list[str]:
+    return _open(url).tag_counts()["tag"].to_list()
+
+
+def known_tags() -> list[str]:
+    """Tags in use, most used first (for a tag filter); [] if notes are unavailable."""
+    try:
+        return _tags_cached(notes_db_url())
+    except NotesUnavailable:
+        return []
+
+
+def practice_notes(practice_id: str, indicator_id: str | None = None) -> list[Note]:
+    """One practice's notes, newest first: about ``indicator_id`` plus its general notes
+    (every note of the practice if ``indicator_id`` is None)."""
+    return find_notes(
+        practice_ids=[practice_id],
+        indicator_ids=None if indicator_id is None else [indicator_id],
+        include_general=True,
+    )
+
+
+def thread_notes(notes: Sequence[Note]) -> list[tuple[Note, list[Note]]]:
+    """``(note, answers)`` pairs: each answer under its question (oldest answer first);
+    answers whose question is not in ``notes`` stand on their own. Order of ``notes`` kept."""
+    uids = {n.note_uid for n in notes}
+    answers: dict[str, list[Note]] = {}
+    for n in notes:
+        if n.parent_uid and n.parent_uid in uids:
+            answers.setdefault(n.parent_uid, []).append(n)
+    return [
+        (n, sorted(answers.get(n.note_uid, []), key=lambda a: a.created_at))
+        for n in notes
+        if not (n.parent_uid and n.parent_uid in uids)
+    ]
+
+
+# -- showing notes -------------------------------------------------------------------------
+
+
+def notes_count_label(n_notes: int, n_open_questions: int = 0) -> str:
+    """A short label for a notes button or table cell: ``"💬 3"``, ``"💬 3 · ❓1"``."""
+    label = f"💬 {n_notes}"
+    return f"{label} · ❓{n_open_questions}" if n_open_questions else label
+
+
+def notes_column_config(label: str = "Notes") -> object:
+    """``st.column_config`` for an ``n_notes`` column in ``st.dataframe``."""
+    return st.column_config.NumberColumn(
+        label, format="💬 %d", help="Peer notes and questions: select the row to read them"
+    )
+
+
+def render_note(
+    note: Note,
+    *,
+    practice_label: str | None = None,
+    indicator_label: str | None = None,
+    show_practice: bool = False,
+) -> None:
+    """Show one note safely: an escaped Markdown header, the body as plain text."""
+    st.markdown(
+        note_header_markdown(
+            note,
+            practice_name=practice_label,
+            indicator_name=indicator_label,
+            show_practice=show_practice,
+        )
+    )
+    st.text(note.body)
+
+
+def _flash(form_key: str, level: str, message: str) -> None:
+    st.session_state[f"{form_key}__flash"] = (level, message)
+
+
+def _show_flash(form_key: str) -> None:
+    flash = st.session_state.pop(f"{form_key}__flash", None)
+    if flash is None:
+        return
+    level, message = flash
+    {"success": st.success, "error": st.error}.get(level, st.warning)(message)
+
+
+def _remember_author(form_key: str) -> None:
+    author_key = f"{form_key}_author"
+    if author_key not in st.session_state:
+        st.session_state[author_key] = st.session_state.get(AUTHOR_KEY, "")
+
+
+def _save_note(
+    form_key: str,
+    practice_id: str,
+    network_id: str | None,
+    indicator_id: str | None,
+    period: date | None,
+) -> None:
+    """Form callback: runs before the rerun, so the new note shows on the same rerun."""
+    state = st.session_state
+    store = notes_store(warn=False)
+    if store is None:
+        _flash(form_key, "warning", "Peer notes are unavailable: the note was not saved.")
+        return
+    try:
+        note = store.add_note(
+            practice_id=practice_id,
+            network_id=network_id or state.get(f"{form_key}_network", ""),
+            kind=state.get(f"{form_key}_kind", "practice_note"),
+            body=state.get(f"{form_key}_body", ""),
+            author=state.get(f"{form_key}_author", ""),
+            tags=state.get(f"{form_key}_tags", ""),
+            indicator_id=indicator_id,
+            period=period,
+        )
+    except NoteValidationError as exc:
+        _flash(form_key, "error", f"Not saved: {exc}.")
+        return
+    except UserError as exc:
+        _flash(form_key, "warning", f"Not saved. {exc}")
+        return
+    clear_notes_cache()
+    state[AUTHOR_KEY] = note.author
+    state[f"{form_key}_body"] = ""
+    state[f"{form_key}_tags"] = ""
+    _flash(form_key, "success", f"Saved: {note.kind_label.lower()} for {practice_id}.")
+
+
+def note_form(
+    *,
+    practice_id: str,
+    network_id: str | None,
+    key: str,
+    indicator_id: str | None = None,
+    period: date | None = None,
+    kinds: Sequence[str] = NOTE_KINDS_IN_FORM,
+    practice_label: str | None = None,
+) -> None:
+    """A form to add a note, question or meeting action to one practice.
+
+    Saved (validated, length-limited) in a callback; errors show above the form and the text
+    typed is kept. ``network_id`` None adds a network field. ``key`` must be unique on the page.
+    """
+    form_key = f"notes_form_{key}"
+    _remember_author(form_key)
+    _show_flash(form_key)
+    with st.form(form_key, clear_on_submit=False):
+        st.radio(
+            "Kind",
+            list(kinds),
+            format_func=lambda k: KIND_LABELS.get(k, k),
+            key=f"{form_key}_kind",
+            horizontal=True,
+        )
+        if network_id is None:
+            st.text_input("Network", key=f"{form_key}_network", max_chars=64)
+        st.text_area(
+            f"Note for {practice_label or practice_id}",
+            key=f"{form_key}_body",
+            max_chars=MAX_BODY_CHARS,
+            placeholder="What do you do that works? Or ask them: how do you …?",
+        )
+        st.text_input("Your name and role", key=f"{form_key}_author", max_chars=MAX_AUTHOR_CHARS)
+        st.text_input(
+            "Tags (optional, comma separated)",
+            key=f"{form_key}_tags",
+            placeholder="recall, workforce, template, mdt",
+        )
+        st.form_submit_button(
+            "Save note",
+            on_click=_save_note,
+            args=(form_key, practice_id, network_id, indicator_id, period),
+        )
+
+
+def _save_answer(form_key: str, question_uid: str) -> None:
+    state = st.session_state
+    store = notes_store(warn=False)
+    if store is None:
+        _flash(form_key, "warning", "Peer notes are unavailable: the answer was not saved.")
+        return
+    try:
+        answer = store.answer_question(
+            question_uid,
+            body=state.get(f"{form_key}_body", ""),
+            author=state.get(f"{form_key}_author", ""),
+        )
+    except NoteValidationError as exc:
+        _flash(form_key, "error", f"Not saved: {exc}.")
+        return
+    except UserError as exc:
+        _flash(form_key, "warning", f"Not saved. {exc}")
+        return
+    clear_notes_cache()
+    state[AUTHOR_KEY] = answer.author
+    state[f"{form_key}_body"] = ""
+    _flash(form_key, "success", "Answer saved.")
+
+
+def answer_form(question: Note, *, key: str) -> None:
+    """A small form to answer ``question``; ``key`` must be unique on the page."""
+    form_key = f"notes_answer_{key}_{question.note_uid}"
+    _remember_author(form_key)
+    _show_flash(form_key)
+    with st.form(form_key, clear_on_submit=False):
+        st.text_area("Your answer", key=f"{form_key}_body", max_chars=MAX_BODY_CHARS)
+        st.text_input("Your name and role", key=f"{form_key}_author", max_chars=MAX_AUTHOR_CHARS)
+        st.form_submit_button(
+            "Save answer", on_click=_save_answer, args=(form_key, question.note_uid)
+        )
+
+
+def notes_panel(
+    practice_id: str,
+    indicator_id: str | None = None,
+    *,
+    network_id: str | None = None,
+    period: date | None = None,
+    practice_label: str | None = None,
+    indicator_labels: dict[str, str] | None = None,
+    key: str | None = None,
+    show_form: bool = True,
+    limit: int = 30,
+) -> None:
+    """One practice's notes — about ``indicator_id`` and general ones — with their answers,
+    an answer form under each question and (``show_form``) a form to add a note.
+
+    ``network_id`` is the practice's network (taken from its notes if None). If the store
+    cannot be used, shows a warning and returns; the page carries on.
+    """
+    key = key or f"{practice_id}_{indicator_id or 'all'}"
+    store = notes_store()
+    if store is None:
+        return
+    notes = practice_notes(practice_id, indicator_id)
+    if network_id is None and notes:
+        network_id = notes[0].network_id
+    labels = indicator_labels or {}
+    threads = thread_notes(notes)
+    if not threads:
+        st.caption(
+            f"No notes yet for {practice_label or practice_id}. What works here? "
+            "Or ask them how they do it."
+        )
+    for note, answers in threads[:limit]:
+        with st.container(border=True):
+            render_note(note, indicator_label=labels.get(note.indicator_id or ""))
+            for answer in answers:
+                with st.container(border=False):
+                    render_note(answer)
+            if note.kind == "question":
+                with st.expander("Answer this question" if not answers else "Add an answer"):
+                    answer_form(note, key=key)
+    if len(threads) > limit:
+        st.caption(f"Showing the newest {limit} of {len(threads)}; see the Notes page for all.")
+    if show_form:
+        with st.expander("Add a note or ask a question", expanded=not threads):
+            note_form(
+                practice_id=practice_id,
+                network_id=network_id,
+                key=key,
+                indicator_id=indicator_id,
+                period=period,
+                practice_label=practice_label,
+            )
+
+
+def notes_popover(
+    practice_id: str,
+    indicator_id: str | None = None,
+    *,
+    network_id: str | None = None,
+    period: date | None = None,
+    practice_label: str | None = None,
+    key: str | None = None,
+) -> None:
+    """A "💬 n" button that opens :func:`notes_panel` for one practice.
+
+    A popover's contents are built on every run, so use it for one practice (a trend page, a
+    selected row), not once per row of a long table.
+    """
+    counts = note_counts([practice_id], indicator_id=indicator_id)
+    n_notes, n_open = (int(v) for v in counts.row(0)[1:3])
+    with st.popover(notes_count_label(n_notes, n_open), help="Peer notes and questions"):
+        notes_panel(
+            practice_id,
+            indicator_id,
+            network_id=network_id,
+            period=period,
+            practice_label=practice_label,
+            key=key or f"pop_{practice_id}_{indicator_id or 'all'}",
+        )
+
+
+def export_buttons(
+    notes: Sequence[Note],
+    *,
+    key: str,
+    file_stem: str = "peer-notes",
+    practice_names: dict[str, str] | None = None,
+    indicator_names: dict[str, str] | None = None,
+) -> None:
+    """Download buttons: the notes as CSV (every field) and as Markdown for minutes."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV",
+        notes_to_csv(notes),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+    )
+    right.download_button(
+        "Download Markdown (minutes)",
+        notes_to_markdown(notes, practice_names=practice_names, indicator_names=indicator_names),
+        file_name=f"{file_stem}.md",
+        mime="text/markdown",
+        key=f"{key}_md",
+    )
