@@ -1,0 +1,230 @@
+"""Steps every importer shares: counts from text, duplicates, one network per practice, and the
+canonical tables at the end.
+
+The rules (issue 7): a row without a usable numerator or denominator is left out with its
+reason, never silently; decimal counts are rounded half up with a note; a practice listed
+twice for the same indicator and period is counted once (identical rows) or left out
+(conflicting rows), named by practice code; a practice listed under two networks is kept in
+one (its network in the latest period, else the first listed), named in a note.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from netcompare.data.importers.expressions import number_expr, text_format
+from netcompare.data.importers.report import ImportReport
+from netcompare.data.read import ROW
+from netcompare.data.schema import DEFAULTS, TABLES
+from netcompare.errors import UserError
+
+VALUE_KEY = ("practice_id", "indicator_id", "period")
+
+# How many codes a note lists before summarising the rest as a count.
+CODES_IN_NOTE = 12
+
+
+def codes_text(codes: list[str], limit: int = CODES_IN_NOTE) -> str:
+    """'A, B, C' or 'A, B, ... and 9 more'."""
+    shown = ", ".join(codes[:limit])
+    return shown + (f" and {len(codes) - limit:,} more" if len(codes) > limit else "")
+
+
+def _half_up(expr: pl.Expr) -> pl.Expr:
+    return (expr + 0.5).floor()
+
+
+def clean_counts(
+    frame: pl.DataFrame,
+    report: ImportReport,
+    *,
+    numerator: str,
+    denominator: str,
+    numerator_label: str = "numerator",
+    denominator_label: str = "denominator",
+) -> pl.DataFrame:
+    """Parse two text columns into Int64 ``numerator`` and ``denominator``, leaving out bad rows.
+
+    ``frame`` must hold ``file``, ``__row`` and ``what`` (how a left-out row is named in the
+    report). Left out, with the reason: a missing or non-numeric count, a negative count, a
+    denominator of 0 (no eligible patients) and a numerator above its denominator. Counts
+    that are not whole numbers are rounded half up, with a note.
+    """
+    num_text, den_text = pl.col(numerator), pl.col(denominator)
+    num, den = pl.col("_num"), pl.col("_den")
+    parsed = frame.with_columns(
+        number_expr(numerator).alias("_num"), number_expr(denominator).alias("_den")
+    )
+    nl, dl = numerator_label, denominator_label
+    reason = (
+        pl.when(num_text.is_null() & den_text.is_null())
+        .then(pl.lit(f"{nl} and {dl} missing"))
+        .when(num_text.is_null())
+        .then(pl.lit(f"{nl} missing"))
+        .when(den_text.is_null())
+        .then(pl.lit(f"{dl} missing"))
+        .when(num.is_null())
+        .then(pl.lit(f"{nl} is not a number"))
+        .when(den.is_null())
+        .then(pl.lit(f"{dl} is not a number"))
+        .when((num < 0) | (den < 0))
+        .then(pl.lit(f"negative {nl} or {dl}"))
+        .when(_half_up(den) == 0)
+        .then(pl.lit(f"{dl} is 0 (no eligible patients)"))
+        .when(_half_up(num) > _half_up(den))
+        .then(pl.lit(f"{nl} greater than {dl}"))
+        .otherwise(None)
+        .alias("reason")
+    )
+    parsed = parsed.with_columns(reason)
+    bad = parsed.filter(pl.col("reason").is_not_null())
+    report.leave_out(
+        bad.select(
+            "file",
+            pl.col(ROW).alias("row"),
+            text_format(
+                f"{{}} ({nl} '{{}}', {dl} '{{}}')",
+                pl.col("what"),
+                num_text.fill_null(""),
+                den_text.fill_null(""),
+            ).alias("what"),
+            "reason",
+        )
+    )
+    good = parsed.filter(pl.col("reason").is_null())
+    for col, label in (("_num", nl), ("_den", dl)):
+        fractional = good.filter(pl.col(col) != pl.col(col).floor())
+        if fractional.height:
+            first = fractional.row(0, named=True)
+            report.note(
+                f"{fractional.height:,} {label} value(s) were not whole numbers and were "
+                f"rounded half up (e.g. {first['file']}, row {first[ROW]}: {first[col]!r} -> "
+                f"{int(first[col] + 0.5)})"
+            )
+    return good.with_columns(
+        _half_up(num).cast(pl.Int64).alias("numerator"),
+        _half_up(den).cast(pl.Int64).alias("denominator"),
+    ).drop("_num", "_den", "reason")
+
+
+def drop_duplicate_values(
+    values: pl.DataFrame,
+    report: ImportReport,
+    *,
+    compare: tuple[str, ...] = ("numerator", "denominator", "exceptions"),
+) -> pl.DataFrame:
+    """Count each (practice, indicator, period) once.
+
+    Rows repeating the same numbers are kept once (note, naming the practices); rows that
+    disagree are all left out (reason, naming the practice). ``values`` holds ``file``,
+    ``__row`` and ``what`` besides the value columns.
+    """
+    key = list(VALUE_KEY)
+    compare = tuple(c for c in compare if c in values.columns)
+    counted = values.with_columns(
+        pl.len().over(key).alias("_n"),
+        pl.struct(list(compare)).n_unique().over(key).alias("_versions"),
+    )
+    conflicting = counted.filter(pl.col("_versions") > 1)
+    if conflicting.height:
+        report.leave_out(
+            conflicting.select("file", pl.col(ROW).alias("row"), "what"),
+            "the same practice, indicator and period is listed more than once with different "
+            "numbers (not counted at all: fix the file)",
+        )
+    repeated = counted.filter((pl.col("_n") > 1) & (pl.col("_versions") == 1))
+    if repeated.height:
+        practices = repeated.get_column("practice_id").unique(maintain_order=True).to_list()
+        extra = repeated.height - repeated.select(key).n_unique()
+        report.note(
+            f"{extra:,} repeated row(s) with the same practice, indicator, period and numbers "
+            f"were counted once (practices: {codes_text(practices)})"
+        )
+    kept = counted.filter(pl.col("_versions") == 1).unique(key, keep="first", maintain_order=True)
+    return kept.drop("_n", "_versions")
+
+
+def assign_networks(
+    memberships: pl.DataFrame, report: ImportReport, unit: str = "practice"
+) -> pl.DataFrame:
+    """One network per practice: its network in its latest period, else the first listed.
+
+    ``memberships`` has practice_id, network_id and (nullable) period, in file order.
+    Returns practice_id, network_id. Practices listed under several networks are named in a
+    note: they are kept in one network and never counted twice.
+    """
+    ordered = memberships.with_row_index("_order")
+    chosen = (
+        ordered.sort(
+            [pl.col("period"), pl.col("_order")],
+            descending=[True, False],
+            nulls_last=True,
+        )
+        .unique("practice_id", keep="first", maintain_order=True)
+        .sort("_order")
+        .select("practice_id", "network_id")
+    )
+    several = (
+        ordered.group_by("practice_id", maintain_order=True)
+        .agg(pl.col("network_id").unique(maintain_order=True).alias("networks"))
+        .filter(pl.col("networks").list.len() > 1)
+        .join(chosen, on="practice_id")
+    )
+    if several.height:
+        examples = [
+            f"{p} ({', '.join(ns)}: kept in {n})"
+            for p, ns, n in several.select("practice_id", "networks", "network_id").rows()
+        ]
+        report.note(
+            f"{several.height:,} {unit}(s) are listed under more than one network; each is kept "
+            "in one network (its network in the latest period, else the first listed) and "
+            f"counted once: {codes_text(examples, 6)}"
+        )
+    return chosen
+
+
+def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame with exactly the canonical columns of ``table``, in order, with their dtypes."""
+    exprs = []
+    for col in TABLES[table]:
+        if col.name in frame.columns:
+            exprs.append(pl.col(col.name).cast(col.dtype))
+        else:
+            default = DEFAULTS.get((table, col.name))
+            exprs.append(pl.lit(default, dtype=col.dtype).alias(col.name))
+    return frame.select(exprs)
+
+
+def finish_tables(
+    networks: pl.DataFrame,
+    practices: pl.DataFrame,
+    indicators: pl.DataFrame,
+    values: pl.DataFrame,
+    report: ImportReport,
+) -> dict[str, pl.DataFrame]:
+    """The four canonical tables, keeping only practices, networks and indicators with values.
+
+    Values are sorted by (indicator, period, practice), the order :mod:`netcompare.data.load`
+    indexes on.
+    """
+    values = conform("values", values).sort(["indicator_id", "period", "practice_id"])
+    if values.height == 0:
+        left = report.left_out_by_reason()
+        why = "; ".join(f"{n:,} x {r}" for r, n, _ in left.head(3).rows()) or "no data rows"
+        raise UserError(f"nothing to import: no row had a usable numerator and denominator ({why})")
+    used_practices = values.get_column("practice_id").unique().implode()
+    practices = conform("practices", practices).filter(pl.col("practice_id").is_in(used_practices))
+    used_networks = practices.get_column("network_id").unique().implode()
+    networks = conform("networks", networks).filter(pl.col("network_id").is_in(used_networks))
+    used_indicators = values.get_column("indicator_id").unique().implode()
+    indicators = conform("indicators", indicators).filter(
+        pl.col("indicator_id").is_in(used_indicators)
+    )
+    tables = {
+        "networks": networks.sort("network_id"),
+        "practices": practices.sort("practice_id"),
+        "indicators": indicators.sort("indicator_id"),
+        "values": values,
+    }
+    report.finish(tables)
+    return tables
