@@ -4,6 +4,7 @@ import streamlit as st
 
 from netcompare.ui.context import apply_presentation_mode, clear_view, set_view
 from netcompare.ui.filters import sidebar_filters
+from netcompare.ui.widgets import follow_jump
 
 st.set_page_config(page_title="netcompare", page_icon="📊", layout="wide")
 
@@ -18,6 +19,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+follow_jump()
 data, filters = sidebar_filters()
 if data is not None and filters is not None:
     set_view(data, filters)

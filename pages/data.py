@@ -1,9 +1,80 @@
-"""Data page (being built)."""
+"""Data: what is loaded, its warnings, and loading another data set."""
 
+import polars as pl
 import streamlit as st
 
+from netcompare.errors import UserError
 from netcompare.ui.context import current_view
+from netcompare.ui.upload import save_uploads, use_source
 
 view = current_view()
+data = view.data
 st.title("Data")
-st.write(view.data.summary())
+
+s = data.summary()
+st.subheader(s["name"])
+st.caption(f"Source: {data.source}" + (f" · Licence: {data.licence}" if data.licence else ""))
+cols = st.columns(5)
+cols[0].metric("Networks", f"{s['networks']:,}")
+cols[1].metric("Practices", f"{s['practices']:,}")
+cols[2].metric("Indicators", f"{s['indicators']:,}")
+cols[3].metric("Periods", f"{s['periods']:,}")
+cols[4].metric("Values", f"{s['values']:,}")
+if s["first_period"]:
+    st.write(f"Periods from **{s['first_period']:%b %Y}** to **{s['latest_period']:%b %Y}**.")
+
+st.subheader("Validation warnings")
+if data.warnings:
+    for problem in data.warnings:
+        st.warning(str(problem))
+else:
+    st.success("No warnings: every practice has data in the latest period.")
+
+with st.expander("Indicators"):
+    st.dataframe(data.indicators, hide_index=True)
+with st.expander("Networks and practices"):
+    st.dataframe(
+        data.practices.join(data.networks, on="network_id", how="left").sort(
+            "network_name", "practice_name"
+        ),
+        hide_index=True,
+    )
+    st.download_button(
+        "Download practices (CSV)", data.practices.write_csv(), file_name="practices.csv"
+    )
+
+st.header("Load another data set")
+st.write(
+    "A data set is a folder with `networks`, `practices`, `indicators` and `values` tables "
+    "(CSV or Parquet), or a database with the same tables. It is checked before it replaces "
+    "the current one; every problem is listed with its file and row."
+)
+with st.form("load_folder"):
+    source = st.text_input(
+        "Folder or database URL", placeholder="/path/to/folder or postgresql+psycopg://…"
+    )
+    submitted = st.form_submit_button("Check and load")
+    if submitted and source.strip() and use_source(source.strip()):
+        st.success("Loaded. Every page now shows this data set.")
+        st.rerun()
+
+with st.form("upload_tables"):
+    files = st.file_uploader(
+        "Or upload the four table files",
+        type=["csv", "parquet", "json"],
+        accept_multiple_files=True,
+    )
+    if st.form_submit_button("Check and load uploads") and files:
+        try:
+            folder = save_uploads(files)
+        except UserError as exc:
+            st.error(str(exc))
+        else:
+            if use_source(str(folder)):
+                st.success(f"Loaded {len(files)} files.")
+                st.rerun()
+
+if data.values.height:
+    per_period = data.values.group_by("period").len().sort("period")
+    st.subheader("Coverage: values per period")
+    st.bar_chart(per_period.with_columns(pl.col("period").cast(pl.String)), x="period", y="len")

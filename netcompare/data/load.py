@@ -99,6 +99,28 @@ def _read_metadata(folder: Path, problems: ProblemList) -> dict[str, str]:
     return {k: str(v) for k, v in meta.items() if v is not None}
 
 
+def dataset_from_tables(
+    tables: dict[str, pl.DataFrame],
+    *,
+    source: str,
+    name: str,
+    licence: str | None = None,
+    labels: dict[str, str] | None = None,
+    first_row: int = 1,
+) -> DataSet:
+    """Validate in-memory tables (e.g. an importer's output) exactly as a loaded folder.
+
+    Rows are numbered from ``first_row`` (2 to match the lines of the CSV file
+    :func:`write_dataset` would write); ``labels`` names each table in messages.
+    """
+    raw = {
+        t: f.with_row_index(ROW, offset=first_row).with_columns(pl.col(ROW).cast(pl.Int64))
+        for t, f in tables.items()
+    }
+    labels = labels or {t: t for t in TABLE_NAMES}
+    return _validate(raw, labels, ProblemList(), source=source, name=name, licence=licence)
+
+
 def _validate(
     raw: dict[str, pl.DataFrame],
     labels: dict[str, str],
@@ -125,37 +147,24 @@ def _validate(
     if indicators is not None:
         indicators = indicators.with_columns(pl.col("polarity").str.to_lowercase())
         validate_indicators(indicators, labels["indicators"], problems)
+    ordered = None
     if values is not None:
-        validate_values(values, practices, indicators, labels["values"], problems)
+        ordered = validate_values(values, practices, indicators, labels["values"], problems)
     problems.raise_if_errors()
     assert networks is not None and practices is not None  # errors raised above otherwise
-    assert indicators is not None and values is not None
-    data_warnings(values, practices, indicators, labels["values"], problems)
-    presorted = _is_sorted(values)
-    return DataSet.build(
-        networks.drop(ROW),
-        practices.drop(ROW),
-        indicators.drop(ROW),
-        values.drop(ROW),
+    assert indicators is not None and ordered is not None
+    data_warnings(ordered, practices, indicators, labels["values"], problems)
+    return DataSet(
+        networks=networks.drop(ROW),
+        practices=practices.drop(ROW),
+        indicators=indicators.drop(ROW),
+        values=ordered.frame.drop(ROW),
         source=source,
         name=name,
         warnings=tuple(problems.warnings),
         licence=licence,
-        presorted=presorted,
+        _index=ordered.index,
     )
-
-
-def _is_sorted(values: pl.DataFrame) -> bool:
-    """Whether values are already in (indicator, period, practice) order (skips a sort)."""
-    if values.height < 2:
-        return True
-    ind, per, pra = (pl.col(c) for c in VALUES_ORDER)
-    ok = (
-        (ind > ind.shift())
-        | ((ind == ind.shift()) & (per > per.shift()))
-        | ((ind == ind.shift()) & (per == per.shift()) & (pra >= pra.shift()))
-    )
-    return bool(values.select(ok.slice(1).all()).item())
 
 
 def write_dataset(

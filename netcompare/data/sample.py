@@ -440,10 +440,10 @@ def generate_sample(
     exc_rate = np.array([t.exception_rate for t in templates])
     sign = np.array([-1.0 if t.polarity == "low" else 1.0 for t in templates])
 
-    practice_skill = rng.normal(0, 0.25, n_p)  # some practices are better at everything
-    network_skill = rng.normal(0, 0.15, networks)[prac_net]
-    specific = rng.normal(0, 0.2, (n_i, n_p))  # and better at some things than others
-    pace = rng.normal(1.0, 0.25, (n_i, n_p)).clip(0.3, 1.8)  # how fast each one improves
+    practice_skill = rng.normal(0, 0.18, n_p)  # some practices are better at everything
+    network_skill = rng.normal(0, 0.12, networks)[prac_net]
+    specific = rng.normal(0, 0.12, (n_i, n_p))  # and better at some things than others
+    pace = rng.normal(1.0, 0.08, (n_i, n_p)).clip(0.7, 1.3)  # how fast each one improves
     den_scale = rng.lognormal(0, 0.15, (n_i, n_p))
     effect = np.zeros((n_i, n_p))
     exc_practice = np.ones(n_p)
@@ -454,13 +454,13 @@ def generate_sample(
             if indicator in ids:
                 effect[ids.index(indicator), practice - 1] += size
 
-        bump(STAR_PRACTICE, "DM_CAREPLAN", 1.2)
-        bump(STAR_PRACTICE, "DM_RETINAL", 0.9)
-        bump(STRUGGLING_PRACTICE, "IMM_MMR1", -1.3)
-        bump(STRUGGLING_PRACTICE, "IMM_DTAP3", -1.0)
-        bump(IMMUNISATION_STAR, "IMM_MMR1", 1.1)
+        bump(STAR_PRACTICE, "DM_CAREPLAN", 1.5)
+        bump(STAR_PRACTICE, "DM_RETINAL", 1.0)
+        bump(STRUGGLING_PRACTICE, "IMM_MMR1", -1.5)
+        bump(STRUGGLING_PRACTICE, "IMM_DTAP3", -1.2)
+        bump(IMMUNISATION_STAR, "IMM_MMR1", 1.3)
         bump(IMMUNISATION_STAR, "IMM_MMR2", 1.0)
-        bump(LOW_COPD, "COPD_REVIEW", -1.2)
+        bump(LOW_COPD, "COPD_REVIEW", -1.4)
         exc_practice[HEAVY_EXCEPTIONS - 1] = 6.0
     else:
         outliers = rng.random((n_i, n_p)) < 0.01

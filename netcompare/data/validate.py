@@ -7,9 +7,12 @@ of the canonical schema are reported as warnings ("not used"), never silently dr
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 import polars as pl
 
-from netcompare.data.problems import ProblemList
+from netcompare.data.problems import EXAMPLES_PER_RULE, ProblemList
 from netcompare.data.read import ROW
 from netcompare.data.schema import DEFAULTS, POLARITIES, TABLES
 
@@ -63,8 +66,9 @@ def coerce_table(
         else:
             original_present = original.is_not_null()
         converted = cast.get_column(col.name)
-        bad = original_present & converted.is_null()
-        if bad.any():
+        # Already the right type (Parquet, SQL): nothing can fail to convert.
+        bad = None if original.dtype == col.dtype else original_present & converted.is_null()
+        if bad is not None and bad.any():
             rows = raw.get_column(ROW).filter(bad).to_list()
             shown = original.filter(bad).cast(pl.String).to_list()
             problems.rows(
@@ -77,7 +81,7 @@ def coerce_table(
         if default is not None:
             cast = cast.with_columns(pl.col(col.name).fill_null(pl.lit(default, dtype=col.dtype)))
             continue
-        if not col.nullable:
+        if not col.nullable and original.null_count() + (original.dtype == pl.String) > 0:
             empty = ~original_present
             if empty.any():
                 rows = raw.get_column(ROW).filter(empty).to_list()
@@ -222,79 +226,177 @@ def validate_indicators(frame: pl.DataFrame, label: str, problems: ProblemList) 
         )
 
 
+@dataclass(frozen=True)
+class OrderedValues:
+    """The values table in (indicator, period, practice) order, and where each run starts."""
+
+    frame: pl.DataFrame
+    index: dict[tuple[str, dt.date], tuple[int, int]]
+
+
+# Bit layout of the integer sort key: indicator code | period (days, offset) | practice code.
+_PRACTICE_BITS = 22
+_PERIOD_BITS = 20
+_DAY_OFFSET = 400_000  # dates from about 850 AD: far beyond any real period
+
+
 def validate_values(
     frame: pl.DataFrame,
     practices: pl.DataFrame | None,
     indicators: pl.DataFrame | None,
     label: str,
     problems: ProblemList,
-) -> None:
-    """The rules of the values table, each reported with its rows."""
+) -> OrderedValues | None:
+    """The rules of the values table, each reported with its rows.
+
+    Fast path for large tables: the count rules are first checked in one pass and only
+    itemised when broken; practice and indicator codes become integers (which also finds
+    undefined ones), so duplicates and the sort order come from one integer key instead of
+    hashing strings. Returns the values in (indicator, period, practice) order with the start
+    and length of each (indicator, period) run, or None when the table could not be ordered.
+    """
     key = ("practice_id", "indicator_id", "period")
 
-    def rule(mask: pl.Expr, message: str, detail: pl.Expr) -> None:
-        bad = frame.filter(mask.fill_null(False)).select(ROW, detail.alias("detail"))
+    def rule(mask: pl.Expr | pl.Series, message: str, detail: str) -> None:
+        """Report the rows where ``mask`` holds; ``detail`` is formatted from each row.
+
+        (Formatted in Python for the few listed examples only: cheap, and clear of a
+        polars 2.1 panic in ``pl.format`` on some filtered text frames.)
+        """
+        bad = frame.filter(mask.fill_null(False))
         if bad.height:
+            examples = bad.head(EXAMPLES_PER_RULE).rows(named=True)
+            where = [", ".join(str(r[k]) for k in key) for r in examples]
             problems.rows(
                 label,
                 message,
                 bad.get_column(ROW).to_list(),
-                bad.get_column("detail").to_list(),
+                [detail.format(where=w, **r) for w, r in zip(where, examples, strict=True)],
             )
 
-    where = pl.concat_str([pl.col(k).cast(pl.String).fill_null("?") for k in key], separator=", ")
     num, den, exc = pl.col("numerator"), pl.col("denominator"), pl.col("exceptions")
-    rule(num < 0, "numerator < 0", pl.format("{}: numerator {}", where, num))
-    rule(
-        den <= 0,
-        "denominator <= 0 with a numerator (leave out rows with no eligible patients)",
-        pl.format("{}: {} / {}", where, num, den),
-    )
-    rule(
-        (num > den) & (den > 0),
-        "numerator > denominator",
-        pl.format("{}: {} > {}", where, num, den),
-    )
-    rule(exc < 0, "exceptions < 0", pl.format("{}: exceptions {}", where, exc))
-    rule(
-        (exc > den) & (den > 0) & (exc >= 0),
-        "exceptions > denominator (the denominator must count every eligible patient)",
-        pl.format("{}: exceptions {} > denominator {}", where, exc, den),
-    )
-    rule(
-        (exc <= den) & (exc >= 0) & (num <= den) & (num > den - exc),
-        "numerator > denominator - exceptions (excepted patients cannot be in the numerator)",
-        pl.format("{}: {} > {} - {}", where, num, den, exc),
-    )
-    check_unique(frame, list(key), label, problems, "(practice, indicator, period)")
-    if practices is not None:
-        known = practices.get_column("practice_id").implode()
-        rule(
-            ~pl.col("practice_id").is_in(known),
-            "practice not defined in practices",
-            pl.col("practice_id"),
+    count_rules = [
+        (num < 0, "numerator < 0", "{where}: numerator {numerator}"),
+        (
+            den <= 0,
+            "denominator <= 0 with a numerator (leave out rows with no eligible patients)",
+            "{where}: {numerator} / {denominator}",
+        ),
+        (
+            (num > den) & (den > 0),
+            "numerator > denominator",
+            "{where}: {numerator} > {denominator}",
+        ),
+        (exc < 0, "exceptions < 0", "{where}: exceptions {exceptions}"),
+        (
+            (exc > den) & (den > 0) & (exc >= 0),
+            "exceptions > denominator (the denominator must count every eligible patient)",
+            "{where}: exceptions {exceptions} > denominator {denominator}",
+        ),
+        (
+            (exc <= den) & (exc >= 0) & (num <= den) & (num > den - exc),
+            "numerator > denominator - exceptions (excepted patients cannot be in the numerator)",
+            "{where}: {numerator} > {denominator} - {exceptions}",
+        ),
+    ]
+    any_bad = pl.any_horizontal([mask.fill_null(False) for mask, _, _ in count_rules])
+    if frame.select(any_bad.any()).item():
+        for mask, message, detail in count_rules:
+            rule(mask, message, detail)
+
+    if practices is None or indicators is None:
+        return None
+    practice_ids = practices.get_column("practice_id").drop_nulls().unique(maintain_order=True)
+    indicator_ids = indicators.get_column("indicator_id").drop_nulls().unique(maintain_order=True)
+    codes = frame.select(
+        ROW,
+        pl.col("practice_id")
+        .replace_strict(
+            practice_ids,
+            pl.int_range(practice_ids.len(), eager=True),
+            default=None,
+            return_dtype=pl.Int64,
         )
-    if indicators is not None:
-        known = indicators.get_column("indicator_id").implode()
-        rule(
-            ~pl.col("indicator_id").is_in(known),
-            "indicator not defined in indicators",
-            pl.col("indicator_id"),
+        .alias("p"),
+        pl.col("indicator_id")
+        .replace_strict(
+            indicator_ids,
+            pl.int_range(indicator_ids.len(), eager=True),
+            default=None,
+            return_dtype=pl.Int64,
         )
+        .alias("i"),
+        (pl.col("period").cast(pl.Int64) + _DAY_OFFSET).alias("d"),
+    )
+    undefined = False
+    for column, message, source in (
+        ("p", "practice not defined in practices", "practice_id"),
+        ("i", "indicator not defined in indicators", "indicator_id"),
+    ):
+        missing = codes.get_column(column).is_null()
+        if missing.any():
+            undefined = True
+            rule(missing, message, "{" + source + "}")
+    if undefined:
+        return None
+    sort_key = codes.select(
+        (
+            pl.col("i") * (1 << (_PERIOD_BITS + _PRACTICE_BITS))
+            + pl.col("d") * (1 << _PRACTICE_BITS)
+            + pl.col("p")
+        ).alias("k")
+    ).get_column("k")
+    step = sort_key.diff().slice(1)
+    ordered = frame
+    if not bool((step > 0).all()):
+        order = sort_key.arg_sort()
+        sort_key = sort_key.gather(order)
+        ordered = frame[order]
+        step = sort_key.diff().slice(1)
+    duplicate = step == 0
+    if duplicate.any():
+        # Both rows of each duplicated pair, in file order.
+        first = pl.concat([duplicate, pl.Series([False])])
+        second = pl.concat([pl.Series([False]), duplicate])
+        rows = ordered.filter(first | second).sort(ROW)
+        problems.rows(
+            label,
+            "duplicate (practice, indicator, period)",
+            rows.get_column(ROW).to_list(),
+            [", ".join(str(v) for v in r) for r in rows.select(list(key)).rows()],
+        )
+        return None
+    run_key = sort_key // (1 << _PRACTICE_BITS)
+    starts = pl.concat([pl.Series([True]), run_key.diff().slice(1) != 0]).arg_true()
+    lengths = pl.concat([starts.slice(1), pl.Series([ordered.height], dtype=starts.dtype)]) - starts
+    heads = ordered.select("indicator_id", "period")[starts]
+    index = {
+        (ind, per): (int(start), int(n))
+        for (ind, per), start, n in zip(
+            heads.rows(), starts.to_list(), lengths.to_list(), strict=True
+        )
+    }
+    return OrderedValues(ordered, index)
 
 
 def data_warnings(
-    values: pl.DataFrame,
+    ordered: OrderedValues,
     practices: pl.DataFrame,
     indicators: pl.DataFrame,
     label: str,
     problems: ProblemList,
 ) -> None:
     """Soft issues worth showing: gaps in the latest period, tiny denominators, unused rows."""
+    values = ordered.frame
     if values.height == 0:
         return
-    latest = values.get_column("period").max()
-    with_latest = values.filter(pl.col("period") == latest).get_column("practice_id").unique()
+    latest = max(period for _, period in ordered.index)
+    parts = [
+        values.slice(start, n).get_column("practice_id")
+        for (_, period), (start, n) in ordered.index.items()
+        if period == latest
+    ]
+    with_latest = pl.concat(parts).unique()
     absent = practices.filter(~pl.col("practice_id").is_in(with_latest.implode()))
     for pid, name in absent.select("practice_id", "practice_name").rows()[:20]:
         problems.warning(
@@ -304,21 +406,20 @@ def data_warnings(
         problems.warning(
             label, f"{absent.height - 20:,} more practices have no data in the latest period"
         )
-    small = values.filter(pl.col("denominator") < SMALL_DENOMINATOR)
-    if small.height:
+    small_mask = values.get_column("denominator") < SMALL_DENOMINATOR
+    n_small = int(small_mask.sum())
+    if n_small:
+        first = values.row(int(small_mask.arg_true().min()), named=True)
         problems.warning(
             label,
-            f"{small.height:,} rows have a denominator below {SMALL_DENOMINATOR}: their values "
-            "are shown but flagged as unstable (e.g. row "
-            f"{small.get_column(ROW).item(0)}: {small.get_column('practice_id').item(0)}, "
-            f"{small.get_column('indicator_id').item(0)}, {small.get_column('period').item(0)}, "
-            f"{small.get_column('numerator').item(0)}/{small.get_column('denominator').item(0)})",
+            f"{n_small:,} rows have a denominator below {SMALL_DENOMINATOR}: their values "
+            f"are shown but flagged as unstable (e.g. row {first[ROW]}: {first['practice_id']}, "
+            f"{first['indicator_id']}, {first['period']}, "
+            f"{first['numerator']}/{first['denominator']})",
         )
-    used = values.get_column("indicator_id").unique().implode()
-    unused = indicators.filter(~pl.col("indicator_id").is_in(used))
-    if unused.height:
+    used = {indicator for indicator, _ in ordered.index}
+    unused = [i for i in indicators.get_column("indicator_id").to_list() if i not in used]
+    if unused:
         problems.warning(
-            label,
-            "indicator(s) defined but with no values: "
-            + ", ".join(unused.get_column("indicator_id").to_list()[:20]),
+            label, "indicator(s) defined but with no values: " + ", ".join(unused[:20])
         )

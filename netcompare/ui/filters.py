@@ -17,8 +17,7 @@ import streamlit as st
 from netcompare.data.builtin import DEFAULT_DATASET
 from netcompare.data.dataset import DataSet
 from netcompare.ui.dataset import dataset_options, load_selected
-
-ALL = "all"
+from netcompare.views.common import ALL, LABEL_CODES, LABEL_LETTERS, LABEL_NAMES, ViewOptions
 
 KEY_DATA = "data"
 KEY_NETWORK = "network"
@@ -28,6 +27,7 @@ KEY_PERIOD = "period"
 KEY_PRACTICE = "practice"
 KEY_NET_EXCEPTIONS = "net_exceptions"
 KEY_ANONYMISE = "anonymise"
+KEY_ANON_STYLE = "anon_style"
 KEY_PRESENT = "present"
 
 
@@ -42,12 +42,24 @@ class Filters:
     period: dt.date | None
     practice_id: str | None
     net_of_exceptions: bool
-    anonymise: bool
+    labels: str  # names, codes or letters (see netcompare.views.common)
     presentation: bool
 
     @property
     def all_networks(self) -> bool:
         return self.network_id == ALL
+
+    @property
+    def anonymised(self) -> bool:
+        return self.labels != LABEL_NAMES
+
+    def view_options(self) -> ViewOptions:
+        """The options the views need (network, exceptions, practice labels)."""
+        return ViewOptions(
+            network_id=self.network_id,
+            net_of_exceptions=self.net_of_exceptions,
+            labels=self.labels,
+        )
 
 
 def _keep_valid(key: str, options: list[str]) -> None:
@@ -139,9 +151,20 @@ def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
             "Anonymise practices",
             key=KEY_ANONYMISE,
             bind="query-params",
-            help="Show practices as 'Practice A, B…' for showing outside the network. "
-            "Practices that do not share their name are always anonymised outside their network.",
+            help="Show practices as 'Practice A, B…' (or their codes) for showing outside the "
+            "network. Practices that do not share their name are always anonymised outside "
+            "their own network.",
         )
+        anon_style = LABEL_LETTERS
+        if anonymise:
+            anon_style = st.radio(
+                "Show practices as",
+                [LABEL_LETTERS, LABEL_CODES],
+                format_func=lambda v: "Practice A, B, …" if v == LABEL_LETTERS else "Codes",
+                key=KEY_ANON_STYLE,
+                bind="query-params",
+                horizontal=True,
+            )
         present = st.toggle(
             "Presentation mode",
             key=KEY_PRESENT,
@@ -158,7 +181,7 @@ def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
         period=period,
         practice_id=practice,
         net_of_exceptions=bool(net_exc),
-        anonymise=bool(anonymise),
+        labels=(anon_style or LABEL_LETTERS) if anonymise else LABEL_NAMES,
         presentation=bool(present),
     )
 

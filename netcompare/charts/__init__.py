@@ -1,0 +1,1 @@
+"""Altair chart builders: a frame in, an alt.Chart out (no streamlit)."""

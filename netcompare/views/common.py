@@ -1,0 +1,116 @@
+"""Pieces every view shares: counts with or without exceptions, practice labels, captions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from netcompare.data.dataset import DataSet
+
+ALL = "all"
+
+# How practices are labelled: their names, their codes, or "Practice A, B, …".
+LABEL_NAMES = "names"
+LABEL_CODES = "codes"
+LABEL_LETTERS = "letters"
+LABEL_MODES = (LABEL_NAMES, LABEL_CODES, LABEL_LETTERS)
+
+SMALL_N = 10
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """What every view needs besides the indicator and period."""
+
+    network_id: str = ALL  # the viewer's network ("their network"), or ALL
+    net_of_exceptions: bool = False
+    labels: str = LABEL_NAMES
+
+
+def effective_counts(values: pl.DataFrame, net_of_exceptions: bool) -> pl.DataFrame:
+    """Numerator and denominator as shown: all patients (default) or net of exceptions.
+
+    Net of exceptions the denominator is ``denominator - exceptions`` (QOF's denominator);
+    rows left with no patients get a null value rather than a division by zero.
+    """
+    den = pl.col("denominator")
+    if net_of_exceptions:
+        den = den - pl.col("exceptions").fill_null(0)
+    return values.with_columns(
+        den.alias("denominator"),
+        pl.when(den > 0).then(pl.col("numerator") / den).otherwise(None).alias("value"),
+    )
+
+
+def _letters(i: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA, … (spreadsheet column style)."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def practice_labels(data: DataSet, options: ViewOptions) -> pl.DataFrame:
+    """Each practice's label for this viewer: practice_id, label, network_id, network_name.
+
+    A practice that does not share its name is always shown as a letter to anyone outside its
+    own network (and when no network is chosen); with anonymise on, every practice is shown
+    as a code or a letter. Letters follow practice code order, so they are stable across pages.
+    """
+    practices = data.practices.sort("practice_id")
+    practices = practices.with_columns(
+        pl.Series("letter", [f"Practice {_letters(i)}" for i in range(practices.height)])
+    )
+    own = pl.col("network_id") == options.network_id
+    hidden = ~pl.col("share_name") & ~own
+    if options.labels == LABEL_NAMES:
+        label = pl.when(hidden).then(pl.col("letter")).otherwise(pl.col("practice_name"))
+    elif options.labels == LABEL_CODES:
+        label = pl.when(hidden).then(pl.col("letter")).otherwise(pl.col("practice_id"))
+    else:
+        label = pl.col("letter")
+    return practices.select(
+        "practice_id",
+        label.alias("label"),
+        "network_id",
+        hidden.alias("hidden"),
+    ).join(data.networks.select("network_id", "network_name"), on="network_id", how="left")
+
+
+def network_name(data: DataSet, network_id: str) -> str:
+    if network_id == ALL:
+        return "All networks"
+    row = data.networks.filter(pl.col("network_id") == network_id)
+    return row.get_column("network_name").item(0) if row.height else network_id
+
+
+def exceptions_words(net_of_exceptions: bool) -> str:
+    return (
+        "net of exceptions (excepted patients left out of the denominator)"
+        if net_of_exceptions
+        else "all patients (exceptions counted in the denominator)"
+    )
+
+
+def period_words(period: dt.date | None) -> str:
+    return period.strftime("%b %Y") if period else "no period"
+
+
+def chart_caption(
+    indicator_name: str,
+    period: dt.date | None,
+    *,
+    benchmark: str,
+    method: str,
+    net_of_exceptions: bool,
+    source: str,
+) -> str:
+    """The line every chart carries: what, when, compared with what, how, and which patients."""
+    return (
+        f"{indicator_name} · {period_words(period)} · Benchmark: {benchmark} · Method: {method}"
+        f" · Denominator: {exceptions_words(net_of_exceptions)} · Source: {source}"
+    )
