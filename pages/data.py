@@ -5,6 +5,7 @@ import streamlit as st
 
 from netcompare.errors import UserError
 from netcompare.ui.context import current_view
+from netcompare.ui.importing import import_panel
 from netcompare.ui.upload import save_uploads, use_source
 
 view = current_view()
@@ -73,6 +74,13 @@ with st.form("upload_tables"):
             if use_source(str(folder)):
                 st.success(f"Loaded {len(files)} files.")
                 st.rerun()
+
+st.header("Import public data")
+st.write(
+    "Read the files you already download — a QOF publication, a Fingertips export, or any "
+    "practice-level CSV — check what was read and what was left out, then load it."
+)
+import_panel()
 
 if data.values.height:
     per_period = data.values.group_by("period").len().sort("period")

@@ -58,6 +58,20 @@ def funnel_chart(
         (pl.col("value") * 100).round(1).alias("value_pct"),
         (pl.col("ci95_lower") * 100).round(1).alias("ci_lo"),
         (pl.col("ci95_upper") * 100).round(1).alias("ci_hi"),
+    ).select(
+        "practice_id",
+        "label",
+        "network_name",
+        "in_network",
+        "value",
+        "value_pct",
+        "numerator",
+        "denominator",
+        "ci_lo",
+        "ci_hi",
+        "status",
+        "flag",
+        "group",
     )
     flags = [
         "within limits",
@@ -68,11 +82,15 @@ def funnel_chart(
     ]
     colours = ["#C8C8C8", "#56B4E9", HIGH_COLOUR, "#F5B48C", LOW_COLOUR]
     x = alt.X("denominator:Q", title="Denominator (patients)", scale=alt.Scale(zero=True))
-    # Zoom the value axis on the practices and the limits where practices are, not on 0-100%.
-    n_min = float(points.get_column("denominator").min())
-    near = grid.filter(pl.col("denominator") >= n_min)
-    lows = [points.get_column("value").min(), near.get_column("funnel998_lower").min(), benchmark]
-    highs = [points.get_column("value").max(), near.get_column("funnel998_upper").max(), benchmark]
+    # Zoom the value axis on where the practices and their limits are, not on 0-100%: the
+    # 0.5th-99.5th percentiles of the values and the 99.8% limits from the 5th percentile
+    # denominator up (a handful of tiny practices would otherwise flatten everyone else).
+    values = points.get_column("value").drop_nulls()
+    dens = points.get_column("denominator")
+    n_low = float(dens.quantile(0.05, "linear")) if points.height >= 40 else float(dens.min())
+    near = grid.filter(pl.col("denominator") >= n_low)
+    lows = [values.quantile(0.005, "linear"), near.get_column("funnel998_lower").min(), benchmark]
+    highs = [values.quantile(0.995, "linear"), near.get_column("funnel998_upper").max(), benchmark]
     lo, hi = min(v for v in lows if v is not None), max(v for v in highs if v is not None)
     pad = max(0.01, (hi - lo) * 0.08)
     y_scale = alt.Scale(domain=[max(0.0, lo - pad), min(1.0, hi + pad)], zero=False)
@@ -97,12 +115,21 @@ def funnel_chart(
     )
     select = alt.selection_point(name=POINT_SELECTION, fields=["practice_id"], on="click")
     size = 260 if large else 90
+    crowded = pts.height > 500
+    if crowded:
+        size = size // 3
     dots = (
         alt.Chart(to_records(pts))
-        .mark_point(filled=True, opacity=0.9, stroke="black", strokeWidth=0.5)
+        .mark_point(
+            filled=True,
+            opacity=0.75 if crowded else 0.9,
+            stroke="black",
+            strokeWidth=0 if crowded else 0.5,
+            clip=True,
+        )
         .encode(
             x=x,
-            y=alt.Y("value:Q", axis=alt.Axis(format="%")),
+            y=alt.Y("value:Q", axis=alt.Axis(format="%"), scale=y_scale),
             color=alt.Color(
                 "flag:N",
                 scale=alt.Scale(domain=flags, range=colours),
@@ -131,8 +158,15 @@ def funnel_chart(
     )
     ring = (
         alt.Chart(to_records(pts.filter(pl.col("in_network"))))
-        .mark_point(shape="diamond", filled=False, color=HIGHLIGHT_COLOUR, strokeWidth=2.5)
-        .encode(x=x, y="value:Q", size=alt.value(size * 3.2))
+        .mark_point(
+            shape="diamond",
+            filled=True,
+            color=HIGHLIGHT_COLOUR,
+            stroke="black",
+            strokeWidth=1.5,
+            clip=True,
+        )
+        .encode(x=x, y="value:Q", size=alt.value(max(size, 90) * 2.4))
     )
     if label_outliers == "all":
         to_label = pts.filter(pl.col("status") != "within limits")
@@ -145,10 +179,13 @@ def funnel_chart(
         to_label = to_label.filter(pl.col("in_network")).head(40)
     labels = (
         alt.Chart(to_records(to_label))
-        .mark_text(align="left", dx=9, dy=-7, fontSize=16 if large else 11, fontWeight="bold")
+        .mark_text(
+            align="left", dx=9, dy=-7, fontSize=16 if large else 11, fontWeight="bold", clip=True
+        )
         .encode(x=x, y="value:Q", text="label:N")
     )
-    chart = alt.layer(curve, centre, ring, dots, labels).properties(
+    # The chosen network's practices are drawn last, so they stay visible in a crowd.
+    chart = alt.layer(curve, centre, dots, ring, labels).properties(
         width="container", height=560 if large else 430
     )
     return sized(titled(chart, title, caption, large=large), large=large)

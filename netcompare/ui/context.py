@@ -36,9 +36,27 @@ def clear_view() -> None:
     st.session_state.pop(_KEY, None)
 
 
+def _started_without_frame() -> bool:
+    """True when Streamlit ran a page file directly, without app.py around it.
+
+    Before app.py has called ``st.navigation`` once in this server process, Streamlit treats
+    the ``pages/`` folder as an old-style multipage app and runs a deep link (``/funnel?…``)
+    as that page alone. Switching that mode off and rerunning runs app.py, which routes the
+    same link to the same page with the sidebar and filters around it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        return True
+    return False
+
+
 def current_view() -> View:
     """The data and filters of this run; stops the page with a message if nothing is loaded."""
     view = st.session_state.get(_KEY)
+    if view is None and _started_without_frame():
+        st.rerun()
     if view is None:
         st.info("No data set is loaded. Choose one in the sidebar or on the Data page.")
         st.stop()
