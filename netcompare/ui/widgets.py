@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from netcompare.charts.export import chart_png, chart_svg
 from netcompare.ui.filters import KEY_INDICATOR, KEY_PACKAGE, KEY_PRACTICE, Filters
 from netcompare.views.common import ALL
 
@@ -34,9 +35,33 @@ def show_chart(
     plot_height = getattr(chart, "height", None)
     height = plot_height + 190 if stretch and isinstance(plot_height, int) else "content"
     if selectable:
-        return st.altair_chart(chart, key=key, on_select="rerun", width=width, height=height)
-    st.altair_chart(chart, key=key, width=width, height=height)
-    return None
+        event = st.altair_chart(chart, key=key, on_select="rerun", width=width, height=height)
+    else:
+        st.altair_chart(chart, key=key, width=width, height=height)
+        event = None
+    chart_downloads(chart, key=key)
+    return event
+
+
+def chart_downloads(chart: alt.TopLevelMixin, *, key: str) -> None:
+    """PNG and SVG download buttons; the file is rendered only when a button is clicked."""
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        "⬇ PNG",
+        data=lambda: chart_png(chart),
+        file_name=f"{key}.png",
+        mime="image/png",
+        key=f"{key}_png",
+        on_click="ignore",
+    )
+    right.download_button(
+        "⬇ SVG",
+        data=lambda: chart_svg(chart),
+        file_name=f"{key}.svg",
+        mime="image/svg+xml",
+        key=f"{key}_svg",
+        on_click="ignore",
+    )
 
 
 def _jump(page: str, indicator_id: str | None, practice_id: str | None, package: str | None):
