@@ -122,6 +122,7 @@ if picked:
             network_id=r["network_id"],
             period=f.period,
             practice_label=r["label"],
+            indicator_labels={f.indicator_id: indicator["name"]},
             key="funnel_pick",
         )
 else:

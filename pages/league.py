@@ -102,6 +102,7 @@ if rows:
         network_id=practice_network.get_column("network_id").item(0),
         period=f.period,
         practice_label=picked["Practice"],
+        indicator_labels={f.indicator_id: indicator["name"]},
         key="league",
     )
 else:

@@ -1,9 +1,355 @@
-"""Notes page (being built)."""
+"""Peer notes: who is doing significantly better or improving most, and what they do."""
 
+import dataclasses
+import datetime as dt
+
+import polars as pl
 import streamlit as st
 
+from netcompare.errors import UserError
+from netcompare.notes import Note
+from netcompare.notes.render import escape_markdown, note_header_markdown
 from netcompare.ui.context import current_view
+from netcompare.ui.notes import (
+    answer_form,
+    export_buttons,
+    find_notes,
+    known_tags,
+    note_counts,
+    note_form,
+    notes_store,
+    render_note,
+    thread_notes,
+)
+from netcompare.views.common import LABEL_NAMES, chart_caption, period_words
+from netcompare.views.format import COMPARISON_WORDS
+from netcompare.views.notes import (
+    IMPROVEMENT_MONTHS,
+    improvement_baseline,
+    indicator_name_map,
+    most_improved,
+    network_name_map,
+    practice_label_map,
+    significantly_better,
+)
+
+MAX_PRACTICES_WITH_NOTES = 10  # standouts whose notes are listed under the tables
+MAX_THREADS = 50  # notes shown in the list; the downloads hold every match
+FUNNEL_WORDS = {"high": "▲ above", "low": "▼ below", "none": "inside"}
 
 view = current_view()
-st.title("Notes")
-st.write(view.data.summary())
+data, f = view.data, view.filters
+options = f.view_options()
+labels = practice_label_map(data, options)
+indicator_names = indicator_name_map(data)
+network_names = network_name_map(data)
+practice_network = dict(data.practices.select("practice_id", "network_id").iter_rows())
+
+st.title("Peer notes: what are they doing?")
+st.caption(
+    "If they can achieve it, why can't we? The practices doing significantly better than "
+    "their peers and those improving fastest, with their notes on what works. Anyone can add "
+    "a note or ask a practice a question."
+)
+
+show_text = True
+if f.anonymised:
+    st.warning(
+        "Practices are anonymised, but notes are free text written by people: they may name "
+        "practices, staff or patients. Note text and authors are hidden; show them only if "
+        "everyone who can see this screen may read them.",
+        icon="⚠️",
+    )
+    show_text = st.toggle("Show note text and authors", key="notes_show_text", value=False)
+
+
+def practice_label(practice_id: str) -> str:
+    if practice_id in labels:
+        return labels[practice_id]
+    return practice_id if options.labels == LABEL_NAMES else "A practice not in this data set"
+
+
+def show_note(note: Note, *, with_practice: bool = False) -> None:
+    """One note, safely: the header escaped, the body as plain text (or hidden)."""
+    if with_practice:
+        network = network_names.get(note.network_id, note.network_id)
+        st.markdown(
+            f"**{escape_markdown(practice_label(note.practice_id))}** · {escape_markdown(network)}"
+        )
+    indicator = indicator_names.get(note.indicator_id or "")
+    if show_text:
+        render_note(note, indicator_label=indicator)
+    else:
+        st.markdown(
+            note_header_markdown(
+                dataclasses.replace(note, author="author hidden"), indicator_name=indicator
+            )
+        )
+        st.caption("Text hidden while practices are anonymised.")
+
+
+def show_threads(notes: list[Note], *, key: str, with_practice: bool, limit: int) -> None:
+    """Notes with each answer under its question, and a form to answer each question."""
+    threads = thread_notes(notes)
+    for note, answers in threads[:limit]:
+        with st.container(border=True):
+            show_note(note, with_practice=with_practice)
+            for answer in answers:
+                show_note(answer)
+            if note.kind == "question" and show_text:
+                with st.expander("Answer this question" if not answers else "Add an answer"):
+                    answer_form(note, key=key)
+    if len(threads) > limit:
+        st.caption(f"Showing the newest {limit} of {len(threads)}: download them all below.")
+
+
+def with_counts(table: pl.DataFrame, indicator_id: str) -> pl.DataFrame:
+    counts = note_counts(table.get_column("practice_id").to_list(), indicator_id=indicator_id)
+    return table.join(counts, on="practice_id", how="left").with_columns(
+        pl.col("n_notes").fill_null(0).alias("💬 Notes")
+    )
+
+
+store = notes_store()  # warns once if the notes database cannot be reached
+
+# -- who to learn from ---------------------------------------------------------------------
+if f.indicator_id is None or f.period is None:
+    st.info("Choose an indicator with data in the sidebar to see who is doing better.")
+else:
+    indicator = data.indicator(f.indicator_id)
+    st.header(f"{indicator['name']}, {period_words(f.period)}")
+    try:
+        standouts = significantly_better(data, f.indicator_id, f.period, options)
+    except UserError as exc:
+        standouts = None
+        st.info(f"No comparison for {period_words(f.period)}: {exc}")
+    improved = most_improved(data, f.indicator_id, f.period, options)
+
+    if standouts is not None:
+        st.subheader(standouts.heading)
+        st.caption(
+            chart_caption(
+                indicator["name"],
+                f.period,
+                benchmark=standouts.comparison.benchmark_label,
+                method="Wilson 95% and 99.8% intervals against the benchmark (Fingertips); "
+                f"funnel: {standouts.comparison.method_label}",
+                net_of_exceptions=f.net_of_exceptions,
+                source=data.name,
+            )
+            + f" · Compared among {standouts.comparison.group_label}"
+        )
+        if standouts.table.height == 0:
+            better = "higher" if standouts.polarity == "neutral" else "better"
+            st.write(
+                f"No practice is significantly {better} than the benchmark in "
+                f"{period_words(f.period)}."
+            )
+        else:
+            shown = with_counts(standouts.table, f.indicator_id)
+            st.dataframe(
+                shown.select(
+                    pl.when(pl.col("in_network"))
+                    .then(pl.lit("◆"))
+                    .otherwise(pl.lit(""))
+                    .alias("Yours"),
+                    pl.col("label").alias("Practice"),
+                    "💬 Notes",
+                    pl.col("network_name").alias("Network"),
+                    (pl.col("value") * 100).alias("Value %"),
+                    pl.format(
+                        "{}–{}",
+                        (pl.col("ci95_lower") * 100).round(1),
+                        (pl.col("ci95_upper") * 100).round(1),
+                    ).alias("95% CI %"),
+                    pl.col("comparison")
+                    .replace_strict(COMPARISON_WORDS, default=None)
+                    .alias("vs benchmark"),
+                    pl.col("outlier95")
+                    .replace_strict(FUNNEL_WORDS, default="")
+                    .alias("Funnel 95%"),
+                ),
+                hide_index=True,
+                key="notes_standouts",
+                column_config={
+                    "Value %": st.column_config.NumberColumn(format="%.1f"),
+                    "Funnel 95%": st.column_config.TextColumn(
+                        help="Also outside the funnel plot's 95% limits? Over-dispersion "
+                        "adjusted limits are wider than the confidence-interval comparison."
+                    ),
+                },
+            )
+    st.subheader(f"Most improved over the last {IMPROVEMENT_MONTHS} months")
+    polarity = indicator["polarity"]
+    direction = {
+        "high": "a rise is an improvement",
+        "low": "a fall is an improvement (lower is better)",
+    }.get(polarity, "neither direction is better: the biggest changes")
+    st.caption(
+        f"Change in value since the period {IMPROVEMENT_MONTHS} months earlier (or each "
+        f"practice's earliest within those months); {direction}. A description, not a "
+        "significance test. Denominator: "
+        + ("net of exceptions" if f.net_of_exceptions else "all patients")
+    )
+    if not improvement_baseline(data, f.indicator_id, f.period):
+        st.write(
+            f"No earlier period within the {IMPROVEMENT_MONTHS} months to "
+            f"{period_words(f.period)} to compare with."
+        )
+    elif improved.height == 0:
+        st.write(
+            f"No practice improved over the {IMPROVEMENT_MONTHS} months to "
+            f"{period_words(f.period)}."
+        )
+    else:
+        shown = with_counts(improved, f.indicator_id)
+        st.dataframe(
+            shown.select(
+                pl.when(pl.col("in_network"))
+                .then(pl.lit("◆"))
+                .otherwise(pl.lit(""))
+                .alias("Yours"),
+                pl.col("label").alias("Practice"),
+                "💬 Notes",
+                pl.col("network_name").alias("Network"),
+                pl.col("baseline_period").dt.strftime("%b %Y").alias("From"),
+                (pl.col("baseline_value") * 100).alias("Then %"),
+                (pl.col("value") * 100).alias("Now %"),
+                (pl.col("change") * 100).alias("Change (pts)"),
+                pl.when(pl.col("small_n"))
+                .then(pl.lit("n < 10"))
+                .otherwise(pl.lit(""))
+                .alias("Flag"),
+            ),
+            hide_index=True,
+            key="notes_improved",
+            column_config={
+                "Then %": st.column_config.NumberColumn(format="%.1f"),
+                "Now %": st.column_config.NumberColumn(format="%.1f"),
+                "Change (pts)": st.column_config.NumberColumn(format="%+.1f"),
+            },
+        )
+
+    # Their notes: the standouts first (best first), then the most improved.
+    focus: list[str] = []
+    if standouts is not None:
+        focus += standouts.table.get_column("practice_id").head(MAX_PRACTICES_WITH_NOTES).to_list()
+    focus += [p for p in improved.get_column("practice_id").to_list() if p not in focus]
+    if focus:
+        st.subheader("What they do")
+        focus_notes = find_notes(
+            practice_ids=focus, indicator_ids=[f.indicator_id], include_general=True
+        )
+        by_practice: dict[str, list[Note]] = {}
+        for note in focus_notes:
+            by_practice.setdefault(note.practice_id, []).append(note)
+        for pid in focus:
+            mine = by_practice.get(pid, [])
+            if mine:
+                network = network_names.get(practice_network.get(pid, ""), "")
+                with st.expander(f"{practice_label(pid)} · {network} · 💬 {len(mine)}", True):
+                    show_threads(mine, key=f"focus_{pid}", with_practice=False, limit=10)
+        silent = [practice_label(p) for p in focus if p not in by_practice]
+        if silent:
+            st.caption(
+                f"No notes yet from {', '.join(silent)}. What are they doing? Ask them in the "
+                "form below."
+            )
+
+# -- add a note -------------------------------------------------------------------------------
+st.header("Add a note or ask a question")
+practice_ids = sorted(practice_network, key=lambda p: (practice_label(p), p))
+if store is not None and practice_ids:
+    default = practice_ids.index(f.practice_id) if f.practice_id in practice_ids else 0
+    pick_col, about_col = st.columns(2)
+    practice_id = pick_col.selectbox(
+        "Practice",
+        practice_ids,
+        index=default,
+        format_func=lambda p: f"{practice_label(p)} · {network_names.get(practice_network[p], '')}",
+        key="notes_add_practice",
+    )
+    about_indicator = f.indicator_id is not None
+    if f.indicator_id is not None:
+        about = about_col.radio(
+            "About",
+            ["indicator", "general"],
+            format_func=lambda v: (
+                indicator_names[f.indicator_id] if v == "indicator" else "The practice in general"
+            ),
+            key="notes_add_about",
+            horizontal=True,
+        )
+        about_indicator = about == "indicator"
+    note_form(
+        practice_id=practice_id,
+        network_id=practice_network[practice_id],
+        key="page",
+        indicator_id=f.indicator_id if about_indicator else None,
+        period=f.period if about_indicator else None,
+        practice_label=practice_label(practice_id),
+    )
+
+# -- every note, filtered ---------------------------------------------------------------------
+st.header("All notes")
+
+
+def keep_valid(key: str, allowed: list[str]) -> None:
+    """Drop values an old link or another data set left behind, instead of failing."""
+    chosen = st.session_state.get(key)
+    if chosen and any(v not in allowed for v in chosen):
+        st.session_state[key] = [v for v in chosen if v in allowed]
+
+
+network_ids = data.networks.sort("network_name").get_column("network_id").to_list()
+c1, c2, c3, c4 = st.columns(4)
+keep_valid("notes_network", network_ids)
+chosen_networks = c1.multiselect(
+    "Network",
+    network_ids,
+    format_func=lambda n: network_names.get(n, n),
+    key="notes_network",
+    bind="query-params",
+)
+listed = [p for p in practice_ids if not chosen_networks or practice_network[p] in chosen_networks]
+keep_valid("notes_practice", listed)
+chosen_practices = c2.multiselect(
+    "Practice", listed, format_func=practice_label, key="notes_practice", bind="query-params"
+)
+tags = known_tags()
+keep_valid("notes_tag", tags)
+chosen_tags = c3.multiselect("Tag", tags, key="notes_tag", bind="query-params")
+indicator_ids = data.indicators.get_column("indicator_id").to_list()
+keep_valid("notes_indicator", indicator_ids)
+chosen_indicators = c4.multiselect(
+    "Indicator",
+    indicator_ids,
+    format_func=lambda i: indicator_names.get(i, i),
+    key="notes_indicator",
+    bind="query-params",
+)
+text = st.text_input("Search the text", key="notes_text", bind="query-params")
+
+notes = find_notes(
+    practice_ids=chosen_practices or None,
+    network_ids=chosen_networks or None,
+    indicator_ids=chosen_indicators or None,
+    tags=chosen_tags or None,
+    text=text,
+    limit=None,
+)
+n_top = len(thread_notes(notes))
+matches = "1 note matches" if len(notes) == 1 else f"{len(notes)} notes match"
+st.caption(f"{matches} ({n_top} {'thread' if n_top == 1 else 'threads'}), newest first.")
+if notes:
+    show_threads(notes, key="list", with_practice=True, limit=MAX_THREADS)
+    if show_text:
+        export_buttons(
+            notes,
+            key="notes_export",
+            file_stem=f"peer-notes-{dt.date.today().isoformat()}",
+            practice_names=labels if options.labels == LABEL_NAMES else None,
+            indicator_names=indicator_names,
+        )
+elif store is not None:
+    st.write("No notes match these filters.")

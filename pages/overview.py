@@ -105,6 +105,7 @@ if selected:
                     .item(0),
                     period=f.period,
                     practice_label=c["row_label"],
+                    indicator_labels={c["indicator_id"]: c["indicator_name"]},
                     key="overview_cell",
                 )
 else:

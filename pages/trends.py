@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import polars as pl
 import streamlit as st
 
 from netcompare.charts.icons import (
@@ -129,10 +130,13 @@ for warning in trend.summary.warnings:
     st.warning(warning)
 
 if practice_id is not None:
+    practice = data.practices.filter(pl.col("practice_id") == practice_id)
     notes_popover(
         practice_id,
         f.indicator_id,
+        network_id=practice.get_column("network_id").item(0) if practice.height else None,
         period=f.period,
         practice_label=trend.subject_label,
+        indicator_labels={f.indicator_id: indicator["name"]},
         key="trends",
     )

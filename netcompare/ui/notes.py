@@ -511,6 +511,7 @@ def notes_popover(
     network_id: str | None = None,
     period: date | None = None,
     practice_label: str | None = None,
+    indicator_labels: dict[str, str] | None = None,
     key: str | None = None,
 ) -> None:
     """A "💬 n" button that opens :func:`notes_panel` for one practice.
@@ -527,6 +528,7 @@ def notes_popover(
             network_id=network_id,
             period=period,
             practice_label=practice_label,
+            indicator_labels=indicator_labels,
             key=key or f"pop_{practice_id}_{indicator_id or 'all'}",
         )
 

@@ -1,0 +1,49 @@
+"""AppTest runs of the real app on the sample data, with a temporary notes database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def isolated_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Never touch the user's own notes database in tests."""
+    monkeypatch.setenv("NETCOMPARE_DB_URL", f"sqlite:///{tmp_path / 'notes.db'}")
+    monkeypatch.delenv("NETCOMPARE_DATA", raising=False)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def navigation_not_pages_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run app.py's ``st.navigation`` on every AppTest run, as the real server does.
+
+    AppTest (streamlit 1.67) resets ``PagesManager.uses_pages_directory`` before each run and
+    a new ``PagesManager`` sets it again because a ``pages/`` folder exists. From the second
+    run on, the requested page then matches the legacy pages-folder page of the same URL path
+    and AppTest runs ``pages/<page>.py`` alone, without app.py: no sidebar, no filters. In the
+    server the flag is cleared for good by the first ``st.navigation`` call; do the same here.
+    """
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def app() -> AppTest:
+    """The app, run once on its default page."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
