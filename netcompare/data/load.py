@@ -18,11 +18,12 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from netcompare.data.dataset import VALUES_ORDER, DataSet
+from netcompare.data.dataset import PRACTICE_CODES, VALUES_ORDER, DataSet
 from netcompare.data.problems import DataValidationError, ProblemList
 from netcompare.data.read import ROW, find_table_files, read_sql_tables, read_table_file
 from netcompare.data.schema import TABLE_NAMES, TABLES
 from netcompare.data.validate import (
+    canonical_values,
     coerce_table,
     data_warnings,
     validate_indicators,
@@ -131,11 +132,19 @@ def _validate(
     licence: str | None,
 ) -> DataSet:
     frames: dict[str, pl.DataFrame] = {}
+    codes = None
     for table in TABLE_NAMES:
-        if table in raw:
-            cast = coerce_table(table, raw[table], labels[table], problems)
-            if cast is not None:
-                frames[table] = cast
+        if table not in raw:
+            continue
+        if table == "values" and "practices" in frames and "indicators" in frames:
+            # Millions of clean, typed rows (Parquet, SQL) skip the cell-by-cell coercion.
+            fast = canonical_values(raw[table], frames["practices"], frames["indicators"])
+            if fast is not None:
+                frames[table], codes = fast
+                continue
+        cast = coerce_table(table, raw[table], labels[table], problems)
+        if cast is not None:
+            frames[table] = cast
     networks = frames.get("networks")
     practices = frames.get("practices")
     indicators = frames.get("indicators")
@@ -149,12 +158,14 @@ def _validate(
         validate_indicators(indicators, labels["indicators"], problems)
     ordered = None
     if values is not None:
-        ordered = validate_values(values, practices, indicators, labels["values"], problems)
+        ordered = validate_values(
+            values, practices, indicators, labels["values"], problems, codes=codes
+        )
     problems.raise_if_errors()
     assert networks is not None and practices is not None  # errors raised above otherwise
     assert indicators is not None and ordered is not None
     data_warnings(ordered, practices, indicators, labels["values"], problems)
-    return DataSet(
+    data = DataSet(
         networks=networks.drop(ROW),
         practices=practices.drop(ROW),
         indicators=indicators.drop(ROW),
@@ -165,6 +176,11 @@ def _validate(
         licence=licence,
         _index=ordered.index,
     )
+    if ordered.practice_codes is not None and ordered.practice_ids is not None:
+        # The checks already coded every row's practice: keep it for the views.
+        known = (ordered.practice_codes, ordered.practice_ids)
+        data.memo(PRACTICE_CODES, lambda: known)
+    return data
 
 
 def write_dataset(

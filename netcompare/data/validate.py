@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from netcompare.data.problems import EXAMPLES_PER_RULE, ProblemList
@@ -228,10 +229,16 @@ def validate_indicators(frame: pl.DataFrame, label: str, problems: ProblemList) 
 
 @dataclass(frozen=True)
 class OrderedValues:
-    """The values table in (indicator, period, practice) order, and where each run starts."""
+    """The values table in (indicator, period, practice) order, and where each run starts.
+
+    ``practice_codes`` is each row's practice as its rank among the sorted ``practice_ids``
+    (see ``DataSet.practice_codes``), a by-product of the checks.
+    """
 
     frame: pl.DataFrame
     index: dict[tuple[str, dt.date], tuple[int, int]]
+    practice_codes: np.ndarray | None = None
+    practice_ids: pl.Series | None = None
 
 
 # Bit layout of the integer sort key: indicator code | period (days, offset) | practice code.
@@ -240,20 +247,118 @@ _PERIOD_BITS = 20
 _DAY_OFFSET = 400_000  # dates from about 850 AD: far beyond any real period
 
 
+def _defined_ids(frame: pl.DataFrame, column: str) -> pl.Series:
+    """The distinct codes of a table's key column, sorted: integer code = rank of the text.
+
+    Sorted, so that integer order is the text order of ``DataSet.values`` (as
+    :meth:`DataSet.build` and :func:`write_dataset` sort): a values file written sorted
+    needs no reordering on load.
+    """
+    return frame.get_column(column).drop_nulls().unique().sort()
+
+
+def _code_expr(column: str, ids: pl.Series, alias: str) -> pl.Expr:
+    """Each row's position in ``ids`` (null where the code is not defined).
+
+    An Enum cast hashes each distinct text once per chunk rather than building a mapping
+    per row, which makes it the cheapest exact lookup polars offers for millions of rows.
+    """
+    return pl.col(column).cast(pl.Enum(ids.to_list()), strict=False).to_physical().alias(alias)
+
+
+def canonical_values(
+    raw: pl.DataFrame, practices: pl.DataFrame, indicators: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """Fast path for a values table that already is canonical and clean (typically Parquet).
+
+    When every column has its canonical type, no required cell is empty, no column is extra
+    and every practice and indicator code is exactly one defined in ``practices`` and
+    ``indicators``, nothing :func:`coerce_table` does can change or report anything: a code
+    equal to a defined (stripped, non-empty) code needs no stripping. Returns the frame
+    :func:`coerce_table` would return and the integer codes (``p``, ``i``) for
+    :func:`validate_values`; None when any of this does not hold (then the full checks run
+    and report what is wrong).
+    """
+    columns = TABLES["values"]
+    if raw.height == 0 or any(c not in {col.name for col in columns} | {ROW} for c in raw.columns):
+        return None
+    for col in columns:
+        if col.name not in raw.columns:
+            if col.required:
+                return None
+            continue
+        if raw.schema[col.name] != col.dtype:
+            return None
+        if not col.nullable and raw.get_column(col.name).null_count():
+            return None
+    practice_ids = _defined_ids(practices, "practice_id")
+    indicator_ids = _defined_ids(indicators, "indicator_id")
+    for ids in (practice_ids, indicator_ids):
+        if ids.len() == 0 or (ids.str.strip_chars() != ids).any() or (ids == "").any():
+            return None
+    codes = raw.select(
+        _code_expr("practice_id", practice_ids, "p"),
+        _code_expr("indicator_id", indicator_ids, "i"),
+    )
+    if codes.null_count().sum_horizontal().item():
+        return None
+    frame = raw.select(
+        ROW,
+        *(
+            pl.col(c.name) if c.name in raw.columns else pl.lit(None, dtype=c.dtype).alias(c.name)
+            for c in columns
+        ),
+    )
+    return frame, codes
+
+
+def _sorted_run_starts(
+    indicator: pl.Series, period: pl.Series, practice: pl.Series
+) -> np.ndarray | None:
+    """Where each (indicator, period) run starts, if the rows are strictly in key order.
+
+    Strict order (no duplicate key) means: within a run the practice codes increase, and the
+    runs' (indicator, period) heads increase. A few vectorised comparisons on the small
+    integer codes, instead of building and sorting a 64-bit key. None when not in order.
+    """
+    if period.null_count() or indicator.null_count() or practice.null_count():
+        return None
+    i = indicator.to_numpy()
+    d = period.to_physical().to_numpy()
+    p = practice.to_numpy()
+    if i.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    new_run = np.empty(i.size, dtype=bool)
+    new_run[0] = True
+    np.not_equal(i[1:], i[:-1], out=new_run[1:])
+    new_run[1:] |= d[1:] != d[:-1]
+    if not np.all(new_run[1:] | (p[1:] > p[:-1])):
+        return None
+    starts = np.flatnonzero(new_run)
+    heads = (i[starts].astype(np.int64) << 32) + (d[starts].astype(np.int64) + _DAY_OFFSET)
+    if not np.all(np.diff(heads) > 0):
+        return None
+    return starts
+
+
 def validate_values(
     frame: pl.DataFrame,
     practices: pl.DataFrame | None,
     indicators: pl.DataFrame | None,
     label: str,
     problems: ProblemList,
+    *,
+    codes: pl.DataFrame | None = None,
 ) -> OrderedValues | None:
     """The rules of the values table, each reported with its rows.
 
-    Fast path for large tables: the count rules are first checked in one pass and only
-    itemised when broken; practice and indicator codes become integers (which also finds
-    undefined ones), so duplicates and the sort order come from one integer key instead of
-    hashing strings. Returns the values in (indicator, period, practice) order with the start
-    and length of each (indicator, period) run, or None when the table could not be ordered.
+    Fast path for large tables: the count rules are first checked with six column
+    aggregates and only evaluated row by row when one of them could be broken; practice and
+    indicator codes become integers (which also finds undefined ones), so duplicates and the
+    sort order come from one integer key instead of hashing strings. ``codes`` (columns
+    ``p``, ``i`` from :func:`canonical_values`) skips computing those codes again. Returns
+    the values in (indicator, period, practice) order with the start and length of each
+    (indicator, period) run, or None when the table could not be ordered.
     """
     key = ("practice_id", "indicator_id", "period")
 
@@ -299,84 +404,80 @@ def validate_values(
             "{where}: {numerator} > {denominator} - {exceptions}",
         ),
     ]
-    any_bad = pl.any_horizontal([mask.fill_null(False) for mask, _, _ in count_rules])
-    if frame.select(any_bad.any()).item():
-        for mask, message, detail in count_rules:
-            rule(mask, message, detail)
+    # Clean data is cleared by four aggregates: with no negative counts and no denominator
+    # <= 0, numerator + exceptions <= denominator on every row rules out rules 3, 5 and 6.
+    maybe_bad = pl.any_horizontal(
+        num.min() < 0,
+        den.min() <= 0,
+        exc.min() < 0,
+        (num + exc.fill_null(0) - den).max() > 0,
+    ).fill_null(False)
+    if frame.select(maybe_bad).item():
+        any_bad = pl.any_horizontal([mask.fill_null(False) for mask, _, _ in count_rules])
+        if frame.select(any_bad.any()).item():
+            for mask, message, detail in count_rules:
+                rule(mask, message, detail)
 
     if practices is None or indicators is None:
         return None
-    practice_ids = practices.get_column("practice_id").drop_nulls().unique(maintain_order=True)
-    indicator_ids = indicators.get_column("indicator_id").drop_nulls().unique(maintain_order=True)
-    codes = frame.select(
-        ROW,
-        pl.col("practice_id")
-        .replace_strict(
-            practice_ids,
-            pl.int_range(practice_ids.len(), eager=True),
-            default=None,
-            return_dtype=pl.Int64,
+    if codes is None:
+        codes = frame.select(
+            _code_expr("practice_id", _defined_ids(practices, "practice_id"), "p"),
+            _code_expr("indicator_id", _defined_ids(indicators, "indicator_id"), "i"),
         )
-        .alias("p"),
-        pl.col("indicator_id")
-        .replace_strict(
-            indicator_ids,
-            pl.int_range(indicator_ids.len(), eager=True),
-            default=None,
-            return_dtype=pl.Int64,
-        )
-        .alias("i"),
-        (pl.col("period").cast(pl.Int64) + _DAY_OFFSET).alias("d"),
-    )
-    undefined = False
-    for column, message, source in (
-        ("p", "practice not defined in practices", "practice_id"),
-        ("i", "indicator not defined in indicators", "indicator_id"),
-    ):
-        missing = codes.get_column(column).is_null()
-        if missing.any():
-            undefined = True
-            rule(missing, message, "{" + source + "}")
-    if undefined:
-        return None
-    sort_key = codes.select(
-        (
-            pl.col("i") * (1 << (_PERIOD_BITS + _PRACTICE_BITS))
-            + pl.col("d") * (1 << _PRACTICE_BITS)
-            + pl.col("p")
-        ).alias("k")
-    ).get_column("k")
-    step = sort_key.diff().slice(1)
+        undefined = False
+        for column, message, source in (
+            ("p", "practice not defined in practices", "practice_id"),
+            ("i", "indicator not defined in indicators", "indicator_id"),
+        ):
+            missing = codes.get_column(column).is_null()
+            if missing.any():
+                undefined = True
+                rule(missing, message, "{" + source + "}")
+        if undefined:
+            return None
     ordered = frame
-    if not bool((step > 0).all()):
+    practice_codes = codes.get_column("p")
+    starts = _sorted_run_starts(codes.get_column("i"), frame.get_column("period"), practice_codes)
+    if starts is None:
+        sort_key = (
+            codes.get_column("i").cast(pl.Int64) * (1 << (_PERIOD_BITS + _PRACTICE_BITS))
+            + (frame.get_column("period").cast(pl.Int64) + _DAY_OFFSET) * (1 << _PRACTICE_BITS)
+            + codes.get_column("p").cast(pl.Int64)
+        ).alias("k")
         order = sort_key.arg_sort()
         sort_key = sort_key.gather(order)
         ordered = frame[order]
-        step = sort_key.diff().slice(1)
-    duplicate = step == 0
-    if duplicate.any():
-        # Both rows of each duplicated pair, in file order.
-        first = pl.concat([duplicate, pl.Series([False])])
-        second = pl.concat([pl.Series([False]), duplicate])
-        rows = ordered.filter(first | second).sort(ROW)
-        problems.rows(
-            label,
-            "duplicate (practice, indicator, period)",
-            rows.get_column(ROW).to_list(),
-            [", ".join(str(v) for v in r) for r in rows.select(list(key)).rows()],
-        )
-        return None
-    run_key = sort_key // (1 << _PRACTICE_BITS)
-    starts = pl.concat([pl.Series([True]), run_key.diff().slice(1) != 0]).arg_true()
-    lengths = pl.concat([starts.slice(1), pl.Series([ordered.height], dtype=starts.dtype)]) - starts
+        practice_codes = practice_codes.gather(order)
+        duplicate = sort_key.diff().slice(1) == 0
+        if duplicate.any():
+            # Both rows of each duplicated pair, in file order.
+            first = pl.concat([duplicate, pl.Series([False])])
+            second = pl.concat([pl.Series([False]), duplicate])
+            rows = ordered.filter(first | second).sort(ROW)
+            problems.rows(
+                label,
+                "duplicate (practice, indicator, period)",
+                rows.get_column(ROW).to_list(),
+                [", ".join(str(v) for v in r) for r in rows.select(list(key)).rows()],
+            )
+            return None
+        run_key = sort_key // (1 << _PRACTICE_BITS)
+        starts = pl.concat([pl.Series([True]), run_key.diff().slice(1) != 0]).arg_true().to_numpy()
+    lengths = np.diff(np.append(starts, ordered.height))
     heads = ordered.select("indicator_id", "period")[starts]
     index = {
         (ind, per): (int(start), int(n))
         for (ind, per), start, n in zip(
-            heads.rows(), starts.to_list(), lengths.to_list(), strict=True
+            heads.rows(), starts.tolist(), lengths.tolist(), strict=True
         )
     }
-    return OrderedValues(ordered, index)
+    return OrderedValues(
+        ordered,
+        index,
+        practice_codes=practice_codes.to_numpy(),
+        practice_ids=_defined_ids(practices, "practice_id"),
+    )
 
 
 def data_warnings(

@@ -252,26 +252,27 @@ def compare_units(
             f"got {int(valid.sum())}"
         )
     size = x.size
-    value = np.full(size, np.nan)
-    value[valid] = x[valid] / n[valid]
+    complete = bool(valid.all())
+    x_valid = x if complete else x[valid]
+    n_valid = n if complete else n[valid]
 
-    ci = {}
-    for level, conf in (("95", 0.95), ("998", 0.998)):
-        lo = np.full(size, np.nan)
-        up = np.full(size, np.nan)
-        lo[valid], up[valid] = wilson_interval(x[valid], n[valid], conf)
-        ci[level] = (lo, up)
+    def spread(values: np.ndarray, missing: object = np.nan) -> np.ndarray:
+        """Results for the usable rows, placed back among all rows (missing elsewhere)."""
+        if complete:
+            return values
+        out = np.full(size, missing, dtype=values.dtype)
+        out[valid] = values
+        return out
 
-    funnel = funnel_limits(x[valid], n[valid], method=method, benchmark=benchmark)
-    limits = {}
-    for name in LIMIT_COLUMNS:
-        column = np.full(size, np.nan)
-        column[valid] = funnel.limits[name]
-        limits[name] = column
-    out95 = np.full(size, None, dtype=object)
-    out998 = np.full(size, None, dtype=object)
-    out95[valid] = funnel.outlier95
-    out998[valid] = funnel.outlier998
+    value = spread(x_valid / n_valid)
+    ci = {
+        level: tuple(spread(bound) for bound in wilson_interval(x_valid, n_valid, conf))
+        for level, conf in (("95", 0.95), ("998", 0.998))
+    }
+    funnel = funnel_limits(x_valid, n_valid, method=method, benchmark=benchmark)
+    limits = {name: spread(funnel.limits[name]) for name in LIMIT_COLUMNS}
+    out95 = spread(funnel.outlier95, None)
+    out998 = spread(funnel.outlier998, None)
 
     centre = funnel.summary.benchmark
     comparison = compare_with_benchmark(

@@ -170,16 +170,28 @@ def tau_func(n: int, phi: float, s: np.ndarray) -> float:
     if s.size == 0 or n * phi < n - 1:
         return 0.0
     w = 1 / s**2
-    return float(max(0.0, (n * phi - (n - 1)) / (r_sum(w) - r_sum(w**2) / r_sum(w))))
+    sum_w = r_sum(w)
+    return float(max(0.0, (n * phi - (n - 1)) / (sum_w - r_sum(w**2) / sum_w)))
 
 
 def arcsine_limits(
     denominator: np.ndarray, target: float, tau2: float, z: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Raw arcsine limits ``sin(asin(sqrt(target)) -/+ z sqrt(1/(4n) + tau2))^2`` (no fixes)."""
+    return _arcsine_limits_at(_arcsine_root(denominator, tau2), target, z)
+
+
+def _arcsine_root(denominator: np.ndarray, tau2: float) -> np.ndarray:
+    """``sqrt(s^2 + tau2)`` with ``s = 1 / (2 sqrt(n))``: shared by both confidence levels."""
+    return np.sqrt((1 / (2 * np.sqrt(denominator))) ** 2 + tau2)
+
+
+def _arcsine_limits_at(root: np.ndarray, target: float, z: float) -> tuple[np.ndarray, np.ndarray]:
     yt = math.asin(math.sqrt(target))
-    spread = z * np.sqrt((1 / (2 * np.sqrt(denominator))) ** 2 + tau2)
-    return np.sin(yt - spread) ** 2, np.sin(yt + spread) ** 2
+    spread = z * root
+    lower = np.sin(yt - spread)
+    upper = np.sin(yt + spread)
+    return np.square(lower, out=lower), np.square(upper, out=upper)
 
 
 def monotonic_fix(lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -205,8 +217,9 @@ def calculate_limits(number_seq: np.ndarray, target: float, tau2: float) -> dict
     Returns the 95% and 99.8% limits with truncation and the monotonic fix applied.
     """
     out: dict[str, np.ndarray] = {}
+    root = _arcsine_root(number_seq, tau2)
     for level, z in (("95", FUNNELPLOTR_Z95), ("998", FUNNELPLOTR_Z998)):
-        lower, upper = arcsine_limits(number_seq, target, tau2, z)
+        lower, upper = _arcsine_limits_at(root, target, z)
         lower, upper = monotonic_fix(lower, upper)
         out[f"funnel{level}_lower"] = lower
         out[f"funnel{level}_upper"] = upper
@@ -222,10 +235,18 @@ def build_limits_lookup(
     neighbouring rows of this table, so a unit's limits are read from it (as FunnelPlotR
     merges them) rather than computed alone.
     """
+    number_seq, table, _ = _limits_lookup(denominators, target, tau2)
+    return number_seq, table
+
+
+def _limits_lookup(
+    denominators: np.ndarray, target: float, tau2: float
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """:func:`build_limits_lookup`, plus the row of the table holding each denominator."""
     max_x = math.ceil(float(np.max(denominators)))
     grid = r_seq_length_out(LOOKUP_START, float(max_x), LOOKUP_POINTS)
-    number_seq = np.unique(np.concatenate((grid, denominators)))
-    return number_seq, calculate_limits(number_seq, target, tau2)
+    number_seq, inverse = np.unique(np.concatenate((grid, denominators)), return_inverse=True)
+    return number_seq, calculate_limits(number_seq, target, tau2), inverse[grid.size :]
 
 
 def outliers_func(
@@ -238,19 +259,21 @@ def outliers_func(
     with a very large tau2 at tiny n) a value outside both is an outlier, as in FunnelPlotR;
     its direction is then its side of ``centre``.
     """
-    out = np.full(value.shape, "none", dtype=object)
     with np.errstate(invalid="ignore"):
         above = value > upper
         below = value < lower
+        # codes into _OUTLIER_LABELS: 0 none, 1 high, 2 low, 3 missing
+        code = above.astype(np.int8)
+        code[below] = 2
         both = above & below
-        out[above] = "high"
-        out[below] = "low"
         if both.any():
             side = value >= centre if centre is not None else np.ones(value.shape, dtype=bool)
-            out[both & side] = "high"
-            out[both & ~side] = "low"
-    out[np.isnan(value) | np.isnan(lower) | np.isnan(upper)] = None
-    return out
+            code[both] = np.where(side[both], 1, 2)
+    code[np.isnan(value) | np.isnan(lower) | np.isnan(upper)] = 3
+    return _OUTLIER_LABELS[code]
+
+
+_OUTLIER_LABELS = np.array(["none", "high", "low", None], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -480,8 +503,7 @@ def funnel_limits(
     od = estimate_overdispersion(x, n, pooled)
     adjusted = method == "arcsine-od" and od.phi > 1
     tau2_used = od.tau2 if adjusted else 0.0
-    number_seq, table = build_limits_lookup(n, centre, tau2_used)
-    rows = np.searchsorted(number_seq, n)
+    _, table, rows = _limits_lookup(n, centre, tau2_used)
     limits = {name: column[rows] for name, column in table.items()}
     out95 = outliers_func(value, limits["funnel95_lower"], limits["funnel95_upper"], centre)
     out998 = outliers_func(value, limits["funnel998_lower"], limits["funnel998_upper"], centre)

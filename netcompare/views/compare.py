@@ -62,10 +62,11 @@ def area_of(data: DataSet, network_id: str) -> str | None:
     """The parent area (borough, sub-ICB) of a network, if the data has one."""
     if network_id == ALL:
         return None
-    row = data.networks.filter(pl.col("network_id") == network_id)
-    if row.height == 0:
-        return None
-    return row.get_column("parent_area").item(0)
+    areas = data.memo(
+        "parent_area_of_network",
+        lambda: dict(data.networks.select("network_id", "parent_area").iter_rows()),
+    )
+    return areas.get(network_id)
 
 
 def comparison_group(data: DataSet, options: ViewOptions, scope: str) -> pl.DataFrame:

@@ -32,16 +32,28 @@ def previous_period(data: DataSet, indicator_id: str, period: dt.date) -> dt.dat
 
 
 def recent_values(
-    data: DataSet, indicator_id: str, period: dt.date, options: ViewOptions, n: int
+    data: DataSet,
+    indicator_id: str,
+    period: dt.date,
+    options: ViewOptions,
+    n: int,
+    practice_ids: pl.Series | None = None,
 ) -> pl.DataFrame:
-    """Each practice's values over the last ``n`` periods up to ``period`` (oldest first)."""
+    """Each practice's values over the last ``n`` periods up to ``period`` (oldest first).
+
+    ``practice_ids`` limits the result to those practices (filtered before any arithmetic).
+    """
     periods = [p for p in data.periods(indicator_id) if p <= period][-n:]
     parts = [data.slice(indicator_id, p) for p in periods]
     if not parts:
         return pl.DataFrame(
             schema={"practice_id": pl.String, "period": pl.Date, "value": pl.Float64}
         )
-    values = effective_counts(pl.concat(parts, rechunk=False), options.net_of_exceptions)
+    if practice_ids is None:
+        values = pl.concat(parts, rechunk=False)
+    else:
+        values = data.rows_of_practices(practice_ids, [(indicator_id, p) for p in periods])
+    values = effective_counts(values, options.net_of_exceptions)
     return values.select("practice_id", "period", "value")
 
 
@@ -73,7 +85,14 @@ def league_table(
         seed=seed,
     )
     prev = previous_period(data, indicator_id, period)
-    recent = recent_values(data, indicator_id, period, options, SPARK_PERIODS)
+    recent = recent_values(
+        data,
+        indicator_id,
+        period,
+        options,
+        SPARK_PERIODS,
+        practice_ids=comparison.table.get_column("practice_id"),
+    )
     trend = recent.sort("period").group_by("practice_id").agg(pl.col("value").alias("trend"))
     table = comparison.table.join(trend, on="practice_id", how="left")
     if prev is not None:

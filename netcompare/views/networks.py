@@ -15,8 +15,13 @@ import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.stats.benchmark import rag
-from netcompare.views.common import ALL, ViewOptions, effective_counts, practice_labels
-from netcompare.views.rag import period_values
+from netcompare.views.common import (
+    ALL,
+    ViewOptions,
+    effective_counts,
+    network_totals,
+    practice_labels,
+)
 
 DEFAULT_UPFRONT = 0.70
 
@@ -101,13 +106,9 @@ def incentive_table(
     if care_package != ALL:
         indicators = indicators.filter(pl.col("care_package") == care_package)
     ids = indicators.get_column("indicator_id").to_list()
-    values = effective_counts(period_values(data, period, ids), options.net_of_exceptions)
-    values = values.filter(pl.col("denominator") > 0).join(
-        data.practices.select("practice_id", "network_id"), on="practice_id"
-    )
     pooled = (
-        values.group_by("network_id", "indicator_id")
-        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+        network_totals(data, ids, period, options.net_of_exceptions, only_with_patients=True)
+        .select("network_id", "indicator_id", "numerator", "denominator")
         .with_columns((pl.col("numerator") / pl.col("denominator")).alias("value"))
         .join(indicators.select("indicator_id", "network_target", "polarity"), on="indicator_id")
         .with_columns(

@@ -15,7 +15,13 @@ import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.stats.benchmark import rag
-from netcompare.views.common import ALL, SMALL_N, ViewOptions, effective_counts, practice_labels
+from netcompare.views.common import (
+    ALL,
+    SMALL_N,
+    ViewOptions,
+    network_totals,
+    practice_labels,
+)
 
 ROW_PRACTICE = "practice"
 ROW_NETWORK = "network"
@@ -49,24 +55,21 @@ def rag_grid(
     if care_package != ALL:
         indicators = indicators.filter(pl.col("care_package") == care_package)
     ids = indicators.get_column("indicator_id").to_list()
-    values = effective_counts(period_values(data, period, ids), options.net_of_exceptions)
+    parts = [(i, data.slice(i, period)) for i in ids]
+    parts = [(i, p) for i, p in parts if p.height]
     labels = practice_labels(data, options)
-    values = values.join(labels.select("practice_id", "network_id"), on="practice_id")
-
-    pooled = [pl.col("numerator").sum().alias("numerator"), pl.col("denominator").sum()]
-    everyone = (
-        values.group_by("indicator_id")
-        .agg(pooled)
-        .with_columns(
-            pl.lit("__all").alias("row_id"),
-            pl.lit("All practices").alias("row_label"),
-            pl.lit(ROW_ALL).alias("row_kind"),
-        )
+    if options.network_id != ALL:
+        return _network_grid(data, period, options, indicators, parts, labels)
+    everyone = _pooled_per_indicator(parts, options.net_of_exceptions).with_columns(
+        pl.lit("__all").alias("row_id"),
+        pl.lit("All practices").alias("row_label"),
+        pl.lit(ROW_ALL).alias("row_kind"),
     )
-    by_network = values.group_by("network_id", "indicator_id").agg(pooled)
-    by_network = by_network.join(
-        data.networks.select("network_id", "network_name"), on="network_id"
-    ).select(
+    network_names = data.networks.select("network_id", "network_name")
+    by_network = network_totals(
+        data, [i for i, _ in parts], period, options.net_of_exceptions
+    ).join(network_names, on="network_id")
+    by_network = by_network.select(
         "indicator_id",
         "numerator",
         "denominator",
@@ -74,27 +77,9 @@ def rag_grid(
         (pl.col("network_name") + pl.lit(" (network)")).alias("row_label"),
         pl.lit(ROW_NETWORK).alias("row_kind"),
     )
-
-    if options.network_id == ALL:
-        row_frames = [by_network, everyone]
-        row_order = data.networks.sort("network_name").get_column("network_id").to_list()
-        row_keys = pl.DataFrame({"row_id": [*row_order, "__all"]})
-    else:
-        mine = values.filter(pl.col("network_id") == options.network_id)
-        practices = mine.join(labels.select("practice_id", "label"), on="practice_id").select(
-            "indicator_id",
-            "numerator",
-            "denominator",
-            pl.col("practice_id").alias("row_id"),
-            pl.col("label").alias("row_label"),
-            pl.lit(ROW_PRACTICE).alias("row_kind"),
-        )
-        network_row = by_network.filter(pl.col("row_id") == options.network_id)
-        row_frames = [practices, network_row, everyone]
-        members = labels.filter(pl.col("network_id") == options.network_id).sort("label")
-        row_keys = pl.DataFrame(
-            {"row_id": [*members.get_column("practice_id").to_list(), options.network_id, "__all"]}
-        )
+    row_frames = [by_network, everyone]
+    row_order = data.networks.sort("network_name").get_column("network_id").to_list()
+    row_keys = pl.DataFrame({"row_id": [*row_order, "__all"]})
 
     cells = pl.concat(
         [
@@ -108,7 +93,7 @@ def rag_grid(
         .then(pl.col("numerator") / pl.col("denominator"))
         .alias("value")
     )
-    # Every row × indicator, so a practice with no data shows as "no data" (not a gap).
+    # Every row × indicator, so a network with no data shows as "no data" (not a gap).
     row_info = _row_info(row_keys, cells, labels, data, options)
     grid = (
         row_info.join(indicators.select("indicator_id").with_row_index("col_order"), how="cross")
@@ -129,6 +114,131 @@ def rag_grid(
     return _rate(grid)
 
 
+def _pooled_per_indicator(
+    parts: list[tuple[str, pl.DataFrame]], net_of_exceptions: bool
+) -> pl.DataFrame:
+    """Σ numerator and Σ denominator (as shown) over every practice, per indicator with data.
+
+    One slice per indicator: two column sums each, instead of hashing a quarter of a million
+    indicator codes in a group-by.
+    """
+    numerators = []
+    denominators = []
+    for _, part in parts:
+        numerators.append(part.get_column("numerator").sum())
+        denominator = part.get_column("denominator")
+        if net_of_exceptions:
+            denominator = denominator - part.get_column("exceptions").fill_null(0)
+        denominators.append(denominator.sum())
+    return pl.DataFrame(
+        {
+            "indicator_id": [i for i, _ in parts],
+            "numerator": numerators,
+            "denominator": denominators,
+        },
+        schema={"indicator_id": pl.String, "numerator": pl.Int64, "denominator": pl.Int64},
+    )
+
+
+def _network_grid(
+    data: DataSet,
+    period: dt.date,
+    options: ViewOptions,
+    indicators: pl.DataFrame,
+    parts: list[tuple[str, pl.DataFrame]],
+    labels: pl.DataFrame,
+) -> pl.DataFrame:
+    """The grid of one network: its practices (by label), itself and everyone × indicators.
+
+    A few hundred cells: filled as numpy matrices (rows × indicators) from the network's own
+    rows and one sum per indicator for everyone, then made into the grid frame once, instead
+    of a chain of small joins whose overhead would dwarf the arithmetic.
+    """
+    members = labels.filter(pl.col("network_id") == options.network_id).sort("label")
+    member_ids = members.get_column("practice_id").to_list()
+    name = data.networks.filter(pl.col("network_id") == options.network_id).get_column(
+        "network_name"
+    )
+    has_network = name.len() > 0
+    ids = indicators.get_column("indicator_id").to_list()
+    n_rows, n_cols = len(member_ids) + 2, len(ids)
+    column_of = {indicator_id: c for c, indicator_id in enumerate(ids)}
+    numerator = np.zeros((n_rows, n_cols), dtype=np.int64)
+    denominator = np.zeros((n_rows, n_cols), dtype=np.int64)
+    present = np.zeros((n_rows, n_cols), dtype=bool)
+
+    # The network's practices: their own rows, counts as shown.
+    mine = data.rows_of_practices(member_ids, [(i, period) for i, _ in parts])
+    if mine.height:
+        row_of = {practice_id: r for r, practice_id in enumerate(member_ids)}
+        rows = np.array([row_of[p] for p in mine.get_column("practice_id").to_list()])
+        cols = np.array([column_of[i] for i in mine.get_column("indicator_id").to_list()])
+        den = mine.get_column("denominator").to_numpy()
+        if options.net_of_exceptions:
+            den = den - mine.get_column("exceptions").fill_null(0).to_numpy()
+        numerator[rows, cols] = mine.get_column("numerator").to_numpy()
+        denominator[rows, cols] = den
+        present[rows, cols] = True
+    # The network row (pooled over its practices, where any has data), then everyone.
+    k = len(member_ids)
+    if has_network:
+        numerator[k] = numerator[:k].sum(axis=0)
+        denominator[k] = denominator[:k].sum(axis=0)
+        present[k] = present[:k].any(axis=0)
+    everyone = _pooled_per_indicator(parts, options.net_of_exceptions)
+    cols = np.array([column_of[i] for i in everyone.get_column("indicator_id").to_list()], int)
+    numerator[k + 1, cols] = everyone.get_column("numerator").to_numpy()
+    denominator[k + 1, cols] = everyone.get_column("denominator").to_numpy()
+    present[k + 1, cols] = True
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(present & (denominator > 0), numerator / denominator, np.nan)
+    rag_cells = np.empty((n_rows, n_cols), dtype=object)
+    spec = indicators.select("target", "amber_threshold", "polarity").rows()
+    for c, (target, amber, polarity) in enumerate(spec):
+        rated = rag(value[:, c], target, amber, polarity=polarity)
+        rated[np.equal(rated, None)] = NO_DATA
+        rag_cells[:, c] = rated
+
+    row = np.repeat(np.arange(n_rows), n_cols)
+    col = np.tile(np.arange(n_cols), n_rows)
+    network_label = f"{name.item(0)} (network)" if has_network else None
+    row_info = pl.DataFrame(
+        {
+            "row_id": [*member_ids, options.network_id, "__all"],
+            "row_label": [*members.get_column("label").to_list(), network_label, "All practices"],
+            "row_kind": [ROW_PRACTICE] * k + [ROW_NETWORK if has_network else None, ROW_ALL],
+        },
+        schema={"row_id": pl.String, "row_label": pl.String, "row_kind": pl.String},
+    )[row]
+    meta = indicators.select(
+        "indicator_id",
+        pl.col("name").alias("indicator_name"),
+        "care_package",
+        "target",
+        "amber_threshold",
+        "polarity",
+    )[col]
+    missing = ~present.ravel()
+    shown_den = np.where(missing, np.nan, denominator.ravel())
+    return pl.DataFrame(
+        [
+            pl.Series("row_order", row, dtype=pl.UInt32),
+            *row_info.get_columns(),
+            pl.Series("col_order", col, dtype=pl.UInt32),
+            meta.get_column("indicator_id"),
+            pl.Series(
+                "numerator", np.where(missing, np.nan, numerator.ravel()), nan_to_null=True
+            ).cast(pl.Int64),
+            pl.Series("denominator", shown_den, nan_to_null=True).cast(pl.Int64),
+            pl.Series("value", value.ravel(), nan_to_null=True),
+            *meta.drop("indicator_id").get_columns(),
+            pl.Series("rag", rag_cells.ravel(), dtype=pl.String),
+            pl.Series("small_n", ~missing & (denominator.ravel() < SMALL_N)),
+        ]
+    )
+
+
 def _row_info(
     row_keys: pl.DataFrame,
     cells: pl.DataFrame,
@@ -137,19 +247,22 @@ def _row_info(
     options: ViewOptions,
 ) -> pl.DataFrame:
     known = cells.select("row_id", "row_label", "row_kind").unique("row_id")
+    # Network rows are labelled from the networks table, so a network with no data in this
+    # period still has its name (its cells show "no data").
+    nets = data.networks.select(
+        pl.col("network_id").alias("row_id"),
+        (pl.col("network_name") + pl.lit(" (network)")).alias("row_label"),
+        pl.lit(ROW_NETWORK).alias("row_kind"),
+    )
     if options.network_id != ALL:
         members = labels.filter(pl.col("network_id") == options.network_id).select(
             pl.col("practice_id").alias("row_id"),
             pl.col("label").alias("row_label"),
             pl.lit(ROW_PRACTICE).alias("row_kind"),
         )
-        known = pl.concat([members, known]).unique("row_id", keep="first")
+        nets = nets.filter(pl.col("row_id") == options.network_id)  # the only network row
+        known = pl.concat([members, nets, known]).unique("row_id", keep="first")
     else:
-        nets = data.networks.select(
-            pl.col("network_id").alias("row_id"),
-            (pl.col("network_name") + pl.lit(" (network)")).alias("row_label"),
-            pl.lit(ROW_NETWORK).alias("row_kind"),
-        )
         known = pl.concat([nets, known]).unique("row_id", keep="first")
     extra = pl.DataFrame(
         {
@@ -163,17 +276,28 @@ def _row_info(
 
 
 def _rate(grid: pl.DataFrame) -> pl.DataFrame:
-    """RAG per indicator (each has its own target, amber threshold and polarity)."""
-    out = np.full(grid.height, NO_DATA, dtype=object)
-    value = grid.get_column("value").cast(pl.Float64).to_numpy()
-    ind = grid.get_column("indicator_id").to_numpy()
-    spec = grid.select("indicator_id", "target", "amber_threshold", "polarity").unique(
-        "indicator_id"
+    """RAG per indicator (each has its own target, amber threshold and polarity).
+
+    The grid holds every row × indicator in (row_order, col_order) order, so an indicator's
+    cells are every n-th cell: rated column by column without comparing indicator codes.
+    """
+    out = np.empty(grid.height, dtype=object)
+    value = grid.get_column("value").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    columns = grid.get_column("col_order").to_numpy()
+    spec = grid.select("col_order", "target", "amber_threshold", "polarity").unique(
+        "col_order", keep="first", maintain_order=True
     )
-    for indicator_id, target, amber, polarity in spec.rows():
-        rows = np.flatnonzero(ind == indicator_id)
+    n_cols = spec.height
+    complete = (
+        n_cols > 0
+        and grid.height % n_cols == 0
+        and bool((columns.reshape(-1, n_cols) == np.arange(n_cols)).all())
+    )
+    for col, target, amber, polarity in spec.rows():
+        rows = slice(col, None, n_cols) if complete else np.flatnonzero(columns == col)
         rated = rag(value[rows], target, amber, polarity=polarity)
-        out[rows] = [NO_DATA if r is None else r for r in rated]
+        rated[np.equal(rated, None)] = NO_DATA
+        out[rows] = rated
     return grid.with_columns(
         pl.Series("rag", out, dtype=pl.String),
         (pl.col("denominator") < SMALL_N).fill_null(False).alias("small_n"),

@@ -7,11 +7,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.stats.spc import SpcSummary, p_chart, spc_chart
-from netcompare.views.common import ViewOptions, effective_counts, network_name, practice_labels
+from netcompare.views.common import (
+    ViewOptions,
+    effective_counts,
+    network_name,
+    practice_labels,
+)
 
 SPC_XMR = "xmr"
 SPC_P = "p"
@@ -38,6 +44,42 @@ def indicator_history(
     if not parts:
         return effective_counts(data.values.clear(), options.net_of_exceptions)
     return effective_counts(pl.concat(parts, rechunk=False), options.net_of_exceptions)
+
+
+def _shown(values: pl.DataFrame, options: ViewOptions) -> pl.DataFrame:
+    """Counts as shown, only rows with patients left in the denominator."""
+    return effective_counts(values, options.net_of_exceptions).filter(pl.col("denominator") > 0)
+
+
+def _pooled_all(parts: list[pl.DataFrame], options: ViewOptions) -> pl.DataFrame:
+    """The all-practices series: Σ numerator / Σ denominator per period (one slice each).
+
+    Summed per slice with ``np.add.reduceat`` rather than grouping every practice's rows.
+    """
+    schema = {"period": pl.Date, "numerator": pl.Int64, "denominator": pl.Int64}
+    if not parts:
+        return _pooled(pl.DataFrame(schema=schema), "All practices")
+    values = pl.concat(parts, rechunk=False)
+    den = pl.col("denominator")
+    if options.net_of_exceptions:
+        den = den - pl.col("exceptions").fill_null(0)
+    kept = (den > 0).cast(pl.Int64)
+    counts = values.select(
+        (pl.col("numerator") * kept).alias("numerator"), (den * kept).alias("denominator")
+    )
+    starts = np.cumsum([0] + [p.height for p in parts[:-1]])
+    sums = pl.DataFrame(
+        {
+            "period": [p.get_column("period").item(0) for p in parts],
+            "numerator": np.add.reduceat(counts.get_column("numerator").to_numpy(), starts),
+            "denominator": np.add.reduceat(counts.get_column("denominator").to_numpy(), starts),
+        },
+        schema=schema,
+    )
+    return sums.filter(pl.col("denominator") > 0).with_columns(
+        (pl.col("numerator") / pl.col("denominator")).alias("value"),
+        pl.lit("All practices").alias("series"),
+    )
 
 
 def _pooled(frame: pl.DataFrame, series: str) -> pl.DataFrame:
@@ -69,29 +111,36 @@ def trend_view(
     fewer than 2 points.
     """
     indicator = data.indicator(indicator_id)
-    history = indicator_history(data, indicator_id, options, until).filter(
-        pl.col("denominator") > 0
-    )
+    periods = [p for p in data.periods(indicator_id) if until is None or p <= until]
+    parts = [part for part in (data.slice(indicator_id, p) for p in periods) if part.height]
     labels = practice_labels(data, options)
-    history = history.join(labels.select("practice_id", "network_id"), on="practice_id")
+    keys = [(indicator_id, p) for p in periods]
+
+    def network_rows(network: str | None) -> pl.DataFrame:
+        members = labels.filter(pl.col("network_id") == network).get_column("practice_id")
+        return data.rows_of_practices(members, keys)
+
+    # Each series is filtered to its practices before any arithmetic.
     if practice_id is not None:
         label_row = labels.filter(pl.col("practice_id") == practice_id)
         subject_label = label_row.get_column("label").item(0) if label_row.height else practice_id
         network_id = label_row.get_column("network_id").item(0) if label_row.height else None
-        subject = _pooled(history.filter(pl.col("practice_id") == practice_id), subject_label)
+        subject = _pooled(
+            _shown(data.rows_of_practices([practice_id], keys), options), subject_label
+        )
     else:
         network_id = options.network_id
         subject_label = f"{network_name(data, network_id)} (network average)"
-        subject = _pooled(history.filter(pl.col("network_id") == network_id), subject_label)
+        subject = _pooled(_shown(network_rows(network_id), options), subject_label)
     frames = [subject]
     if practice_id is not None and network_id is not None:
         frames.append(
             _pooled(
-                history.filter(pl.col("network_id") == network_id),
+                _shown(network_rows(network_id), options),
                 f"{network_name(data, network_id)} (network average)",
             )
         )
-    frames.append(_pooled(history, "All practices"))
+    frames.append(_pooled_all(parts, options))
     lines = pl.concat(
         [f.select("period", "series", "value", "numerator", "denominator") for f in frames]
     ).sort("series", "period")
