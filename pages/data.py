@@ -7,6 +7,7 @@ from netcompare.errors import UserError
 from netcompare.ui.context import current_view
 from netcompare.ui.importing import import_panel
 from netcompare.ui.upload import save_uploads, use_source
+from netcompare.views.common import practice_labels
 
 view = current_view()
 data = view.data
@@ -34,15 +35,25 @@ else:
 with st.expander("Indicators"):
     st.dataframe(data.indicators, hide_index=True)
 with st.expander("Networks and practices"):
-    st.dataframe(
-        data.practices.join(data.networks, on="network_id", how="left").sort(
-            "network_name", "practice_name"
-        ),
-        hide_index=True,
+    # Names as every other page shows them: a practice that does not share its name is
+    # anonymised outside its own network, and all are when the anonymise switch is on.
+    labels = practice_labels(data, view.filters.view_options()).select("practice_id", "label")
+    practices = (
+        data.practices.join(labels, on="practice_id")
+        .join(data.networks, on="network_id", how="left")
+        .select(
+            "practice_id",
+            pl.col("label").alias("practice"),
+            "network_id",
+            "network_name",
+            "parent_area",
+            "list_size",
+            "share_name",
+        )
+        .sort("network_name", "practice")
     )
-    st.download_button(
-        "Download practices (CSV)", data.practices.write_csv(), file_name="practices.csv"
-    )
+    st.dataframe(practices, hide_index=True)
+    st.download_button("Download practices (CSV)", practices.write_csv(), file_name="practices.csv")
 
 st.header("Load another data set")
 st.write(

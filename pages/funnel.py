@@ -65,7 +65,7 @@ caption = chart_caption(
 for note in funnel.comparison.notes:
     st.info(note)
 
-chart_col, list_col = st.columns([3, 1])
+chart_col, list_col = st.columns([5, 2])
 with chart_col:
     title = f"{indicator['name']}, {period_words(f.period)}: {s.n_units} practices"
     event = show_chart(

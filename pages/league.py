@@ -69,13 +69,19 @@ shown = (
     .join(counts, on="practice_id", how="left")
     .with_columns(pl.col("n_notes").fill_null(0).alias("💬 Notes"))
 )
+# The notes count next to the name, where it is seen without scrolling sideways.
+order = [c for c in shown.columns if c not in ("💬 Notes", "n_notes", "n_open_questions")]
+order.insert(order.index("Practice") + 1, "💬 Notes")
+shown = shown.select(order)
 event = st.dataframe(
-    shown.drop("practice_id", "n_notes", "n_open_questions"),
+    shown.drop("practice_id"),
     hide_index=True,
+    height=min(36 * (shown.height + 1) + 3, 740),
     key="league_table",
     on_select="rerun",
     selection_mode="single-row",
     column_config={
+        "Rank": st.column_config.NumberColumn(help="Sort by this column to rank the table"),
         "Value %": st.column_config.NumberColumn(format="%.1f"),
         "Change (pts)": st.column_config.NumberColumn(format="%+.1f"),
         "Last 12 periods": st.column_config.LineChartColumn(width="small"),

@@ -6,6 +6,8 @@ RAG is never shown by colour alone: every cell also carries a symbol and a word.
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import polars as pl
 
@@ -61,12 +63,15 @@ def to_records(frame: pl.DataFrame) -> pl.DataFrame:
 
 def titled(chart: alt.Chart, title: str, caption: str, *, large: bool = False) -> alt.Chart:
     """Every chart states what it shows: a title and the caption lines under it."""
-    subtitle = [line.strip() for line in caption.split(" · ")]
+    width = 70 if large else 100
+    parts = [line.strip() for line in caption.split(" · ")]
+    # A part too long for one line is wrapped, so no line is cut short with "…".
+    pieces = [piece for part in parts for piece in textwrap.wrap(part, width) or [part]]
     lines = []
     current = ""
-    for part in subtitle:
+    for part in pieces:
         candidate = f"{current} · {part}" if current else part
-        if len(candidate) > 110:
+        if len(candidate) > width and current:
             lines.append(current)
             current = part
         else:
@@ -81,6 +86,7 @@ def titled(chart: alt.Chart, title: str, caption: str, *, large: bool = False) -
             fontSize=26 if large else 16,
             subtitleFontSize=16 if large else 11,
             subtitleColor="#444444",
+            limit=0,
         )
     )
 

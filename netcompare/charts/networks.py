@@ -31,10 +31,25 @@ def network_bars(
     y = alt.Y("network_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     bars = (
         alt.Chart(to_records(frame))
-        .mark_bar()
+        # Dots, not bars: averages of 88-94% are told apart on an axis that does not start
+        # at zero, which a bar (whose length must mean something) cannot honestly do.
+        .mark_point(filled=True, size=420 if large else 200, opacity=1)
         .encode(
             y=y,
-            x=alt.X("value:Q", title="Network average (pooled)", axis=alt.Axis(format="%")),
+            x=alt.X(
+                "value:Q",
+                title="Network average (pooled)",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False, padding=30),
+            ),
+            shape=alt.Shape(
+                "status:N",
+                scale=alt.Scale(
+                    domain=["✔ meets target", "✖ below target", "no network target"],
+                    range=["circle", "diamond", "square"],
+                ),
+                legend=None,
+            ),
             color=alt.Color(
                 "status:N",
                 scale=alt.Scale(
@@ -43,8 +58,10 @@ def network_bars(
                 ),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
-            stroke=alt.condition("datum.is_chosen", alt.value(HIGHLIGHT_COLOUR), alt.value(None)),
-            strokeWidth=alt.condition("datum.is_chosen", alt.value(4), alt.value(0)),
+            stroke=alt.condition(
+                "datum.is_chosen", alt.value(HIGHLIGHT_COLOUR), alt.value("white")
+            ),
+            strokeWidth=alt.condition("datum.is_chosen", alt.value(4), alt.value(1)),
             tooltip=[
                 alt.Tooltip("network_name:N", title="Network"),
                 alt.Tooltip("value_pct:Q", title="Average (%)"),
@@ -57,7 +74,7 @@ def network_bars(
     )
     text = (
         alt.Chart(to_records(frame))
-        .mark_text(align="left", dx=4, fontSize=16 if large else 11)
+        .mark_text(align="left", dx=14, dy=-10, fontSize=16 if large else 11)
         .encode(y=y, x="value:Q", text="value_text:N")
     )
     layers = [bars, text]

@@ -19,7 +19,9 @@ def trend_chart(
 ) -> alt.LayerChart:
     """The subject's monthly values against its network and all practices (and the target)."""
     series = lines.get_column("series").unique(maintain_order=True).to_list()
-    order = [subject, *[s for s in series if s != subject]]
+    # Subject first (highlighted), then its network (blue), then all practices (grey).
+    others = [s for s in series if s != subject]
+    order = [subject, *sorted(others, key=lambda s: s == "All practices")]
     palette = [HIGHLIGHT_COLOUR, "#0072B2", "#7F7F7F"][: len(order)]
     frame = lines.with_columns((pl.col("value") * 100).round(1).alias("value_pct"))
     base = alt.Chart(to_records(frame)).encode(

@@ -17,7 +17,14 @@ import streamlit as st
 from netcompare.data.builtin import DEFAULT_DATASET
 from netcompare.data.dataset import DataSet
 from netcompare.ui.dataset import dataset_options, load_selected
-from netcompare.views.common import ALL, LABEL_CODES, LABEL_LETTERS, LABEL_NAMES, ViewOptions
+from netcompare.views.common import (
+    ALL,
+    LABEL_CODES,
+    LABEL_LETTERS,
+    LABEL_NAMES,
+    ViewOptions,
+    practice_labels,
+)
 
 KEY_DATA = "data"
 KEY_NETWORK = "network"
@@ -29,6 +36,9 @@ KEY_NET_EXCEPTIONS = "net_exceptions"
 KEY_ANONYMISE = "anonymise"
 KEY_ANON_STYLE = "anon_style"
 KEY_PRESENT = "present"
+# A data set chosen on the Data page after the sidebar was drawn: applied on the next run,
+# as Streamlit forbids setting a widget's value once the widget exists in the run.
+PENDING_DATA_KEY = "_pending_data"
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,9 @@ def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
     """Draw the shared filters in the sidebar; return the data set and the chosen view."""
     with st.sidebar:
         datasets = dataset_options()
+        pending = st.session_state.pop(PENDING_DATA_KEY, None)
+        if pending in datasets:
+            st.session_state[KEY_DATA] = pending
         data_key = _select("Data set", list(datasets), KEY_DATA, datasets) or DEFAULT_DATASET
         data = load_selected(data_key)
         if data is None:
@@ -124,20 +137,8 @@ def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
         )
         period = dt.date.fromisoformat(period_str) if period_str else None
 
-        practices = data.practices
-        if network != ALL:
-            practices = practices.filter(pl.col("network_id") == network)
-        practices = practices.sort("practice_name")
-        prac_labels = {
-            pid: f"{name} ({pid})"
-            for pid, name in practices.select("practice_id", "practice_name").iter_rows()
-        }
-        practice = _select(
-            "Practice (trends)",
-            practices.get_column("practice_id").to_list(),
-            KEY_PRACTICE,
-            prac_labels,
-        )
+        # Filled in below, once the switches say how practices are labelled.
+        practice_slot = st.container()
 
         st.divider()
         net_exc = st.toggle(
@@ -171,6 +172,9 @@ def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
             bind="query-params",
             help="Large fonts and charts for a projector.",
         )
+        labels = (anon_style or LABEL_LETTERS) if anonymise else LABEL_NAMES
+        with practice_slot:
+            practice = _practice_select(data, network, labels)
         st.caption(f"Data: {data.name}")
 
     return data, Filters(
@@ -181,9 +185,23 @@ def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
         period=period,
         practice_id=practice,
         net_of_exceptions=bool(net_exc),
-        labels=(anon_style or LABEL_LETTERS) if anonymise else LABEL_NAMES,
+        labels=labels,
         presentation=bool(present),
     )
+
+
+def _practice_select(data: DataSet, network: str, labels: str) -> str | None:
+    """The practice for the trends page, labelled as on every page: with anonymise on, no
+    names; a practice that does not share its name is a letter outside its own network."""
+    shown = practice_labels(data, ViewOptions(network_id=network, labels=labels))
+    if network != ALL:
+        shown = shown.filter(pl.col("network_id") == network)
+    rows = shown.sort("label").select("practice_id", "label", "hidden").iter_rows()
+    options = {
+        pid: f"{label} ({pid})" if labels == LABEL_NAMES and not hidden else label
+        for pid, label, hidden in rows
+    }
+    return _select("Practice (trends)", list(options), KEY_PRACTICE, options)
 
 
 def _period_label(iso: str) -> str:

@@ -12,7 +12,7 @@ from netcompare.data.load import is_database_url, load_dataset
 from netcompare.data.schema import TABLE_NAMES
 from netcompare.errors import UserError
 from netcompare.ui.dataset import CUSTOM, CUSTOM_SOURCE_KEY
-from netcompare.ui.filters import KEY_DATA
+from netcompare.ui.filters import PENDING_DATA_KEY
 
 UPLOAD_ROOT = Path(tempfile.gettempdir()) / "netcompare-uploads"
 
@@ -25,7 +25,8 @@ def use_source(source: str) -> bool:
         st.error(f"Not loaded: {source}\n\n{exc}")
         return False
     st.session_state[CUSTOM_SOURCE_KEY] = source
-    st.session_state[KEY_DATA] = CUSTOM
+    # The sidebar's data selectbox already exists in this run: it switches on the next run.
+    st.session_state[PENDING_DATA_KEY] = CUSTOM
     return True
 
 

@@ -37,6 +37,7 @@ COMPARISON_WORDS = {
 def league_display(table: pl.DataFrame) -> pl.DataFrame:
     """The league table as shown: words and symbols, so nothing relies on colour alone."""
     return table.select(
+        pl.col("rank").alias("Rank"),
         pl.struct("rank", "rank_lower", "rank_upper")
         .map_elements(
             lambda r: rank_text(r["rank"], r["rank_lower"], r["rank_upper"]),
