@@ -80,7 +80,7 @@ def _numeric_column(
     elif not column.dtype.is_numeric():
         raise UserError(f"column {name!r} must hold numbers, not {column.dtype}")
     if column.null_count():
-        column = column.cast(pl.Float64).fill_null(np.nan)
+        column = column.cast(pl.Float64)  # to_numpy gives NaN for null
     values = np.asarray(column.to_numpy(), dtype=np.float64)
     if np.isinf(values).any():
         rows = np.flatnonzero(np.isinf(values))

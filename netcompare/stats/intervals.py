@@ -40,7 +40,7 @@ Z998 = z_for(0.998)  # 3.090232306167813
 def as_float_array(values: ArrayLike) -> np.ndarray:
     """A float64 numpy array with missing values as NaN (polars nulls included)."""
     if isinstance(values, pl.Series):
-        return values.cast(pl.Float64).fill_null(np.nan).to_numpy()
+        return values.cast(pl.Float64).to_numpy()  # nulls become NaN
     return np.asarray(values, dtype=np.float64)
 
 

@@ -354,7 +354,7 @@ def _numbers(frame: pl.DataFrame, name: str, line_offset: int | None) -> np.ndar
         column = parsed
     elif not column.dtype.is_numeric():
         raise UserError(f"column {name!r} must hold numbers, not {column.dtype}")
-    values = column.cast(pl.Float64).fill_null(np.nan).to_numpy()
+    values = column.cast(pl.Float64).to_numpy()  # nulls become NaN
     missing = ~np.isfinite(values)
     if missing.any():
         rows = ", ".join(_row(int(i), line_offset) for i in np.flatnonzero(missing)[:5])
@@ -469,7 +469,8 @@ def _finish(
     columns: list[pl.Series] = [pl.Series("date", series.dates).cast(pl.Date)]
     columns.append(pl.Series("value", y, dtype=pl.Float64))
     for name in ("mean", "lpl", "upl", "near_lower", "near_upper"):
-        columns.append(pl.Series(name, limits[name], dtype=pl.Float64).fill_nan(None))
+        # nan_to_null at construction: Series.fill_nan runs a whole lazy query per column.
+        columns.append(pl.Series(name, limits[name], dtype=pl.Float64, nan_to_null=True))
     columns.append(pl.Series("special_cause", special, dtype=pl.String))
     columns.append(pl.Series("point_type", types, dtype=pl.String))
     for s in (extra or {}).values():

@@ -282,7 +282,7 @@ def _rate(grid: pl.DataFrame) -> pl.DataFrame:
     cells are every n-th cell: rated column by column without comparing indicator codes.
     """
     out = np.empty(grid.height, dtype=object)
-    value = grid.get_column("value").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    value = grid.get_column("value").cast(pl.Float64).to_numpy()  # nulls become NaN
     columns = grid.get_column("col_order").to_numpy()
     spec = grid.select("col_order", "target", "amber_threshold", "polarity").unique(
         "col_order", keep="first", maintain_order=True
