@@ -1,6 +1,6 @@
 """The canonical tables of a netcompare data set, with explicit polars schemas.
 
-A data set is four tables (see ../shared design PRODUCT.md, "Data model"):
+A data set is four tables (the design notes, PRODUCT.md "Data model", describe them):
 
 - ``networks``: one row per network (PCN, federation, Tower Hamlets network).
 - ``practices``: one row per practice, each in exactly one network.
