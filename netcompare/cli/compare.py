@@ -47,6 +47,30 @@ def read_input_csv(path: str) -> pl.DataFrame:
     return frame
 
 
+def add_output_and_data_options(p: argparse.ArgumentParser, *, period_help: str) -> None:
+    """--out, --summary and the --data/--indicator/--period options both commands share."""
+    p.add_argument("--out", required=True, help="output CSV")
+    p.add_argument("--summary", default=None, help="output JSON summary")
+    p.add_argument(
+        "--data", default=None, help="a data set folder (or database URL) instead of a CSV"
+    )
+    p.add_argument("--indicator", default=None, help="indicator id (with --data)")
+    p.add_argument("--period", default=None, help=period_help)
+
+
+def use_data_set(args: argparse.Namespace, *, needs: str, usage: str) -> bool:
+    """True for --data mode, False for an INPUT.csv; a clear error for neither or both."""
+    if args.data is not None:
+        if args.input is not None:
+            raise UserError("give either an INPUT.csv or --data, not both")
+        if args.indicator is None:
+            raise UserError(f"--data needs {needs}")
+        return True
+    if args.input is None:
+        raise UserError(f"give an INPUT.csv (or {usage})")
+    return False
+
+
 def parse_proportion(text: str | None, option: str) -> float | None:
     """A proportion option (0-1); a clear error otherwise."""
     if text is None:
@@ -161,29 +185,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--amber", default=None, help="amber threshold proportion for RAG (0-1)")
     p.add_argument("--seed", type=int, default=1, help="seed for the rank intervals (default 1)")
     p.add_argument("--draws", type=int, default=1000, help="simulation draws (default 1000)")
-    p.add_argument("--out", required=True, help="output CSV")
-    p.add_argument("--summary", default=None, help="output JSON summary")
-    p.add_argument(
-        "--data", default=None, help="a data set folder (or database URL) instead of a CSV"
-    )
-    p.add_argument("--indicator", default=None, help="indicator id (with --data)")
-    p.add_argument("--period", default=None, help="period, e.g. 2024-03-01 (with --data)")
+    add_output_and_data_options(p, period_help="period, e.g. 2024-03-01 (with --data)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     indicator: dict[str, object] = {}
-    if args.data is not None:
-        if args.input is not None:
-            raise UserError("give either an INPUT.csv or --data, not both")
-        if args.indicator is None:
-            raise UserError("--data needs --indicator and --period")
+    if use_data_set(
+        args, needs="--indicator and --period", usage="--data DIR --indicator ID --period P"
+    ):
         frame, indicator = _dataset_frame(args)
         unit, numerator, denominator = "unit", "numerator", "denominator"
         line_offset = None
     else:
-        if args.input is None:
-            raise UserError("give an INPUT.csv (or --data DIR --indicator ID --period P)")
         frame = read_input_csv(args.input)
         unit, numerator, denominator = args.unit_col, args.numerator_col, args.denominator_col
         line_offset = CSV_FIRST_DATA_LINE

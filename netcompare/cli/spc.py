@@ -15,10 +15,12 @@ import polars as pl
 
 from netcompare.cli.compare import (
     CSV_FIRST_DATA_LINE,
+    add_output_and_data_options,
     load_indicator,
     parse_period,
     parse_proportion,
     read_input_csv,
+    use_data_set,
     write_csv,
     write_json,
 )
@@ -113,13 +115,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="mdc2023 (any point beyond 2 sigma counts, default) or ptd "
         "(NHSRplotthedots: only points between 2 and 3 sigma)",
     )
-    p.add_argument("--out", required=True, help="output CSV")
-    p.add_argument("--summary", default=None, help="output JSON summary")
-    p.add_argument(
-        "--data", default=None, help="a data set folder (or database URL) instead of a CSV"
-    )
-    p.add_argument("--indicator", default=None, help="indicator id (with --data)")
-    p.add_argument("--period", default=None, help="last period to include (with --data)")
+    add_output_and_data_options(p, period_help="last period to include (with --data)")
     p.add_argument("--practice", default=None, help="practice id (with --data)")
     p.add_argument(
         "--network", default=None, help="network id, pooled over its practices (with --data)"
@@ -129,16 +125,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     indicator: dict[str, object] = {}
-    if args.data is not None:
-        if args.input is not None:
-            raise UserError("give either an INPUT.csv or --data, not both")
-        if args.indicator is None:
-            raise UserError("--data needs --indicator and --practice or --network")
+    if use_data_set(
+        args,
+        needs="--indicator and --practice or --network",
+        usage="--data DIR --indicator ID --practice ID",
+    ):
         frame, indicator = _dataset_series(args)
         date, value, line_offset = "date", "value", None
     else:
-        if args.input is None:
-            raise UserError("give an INPUT.csv (or --data DIR --indicator ID --practice ID)")
         frame = read_input_csv(args.input)
         date, value, line_offset = args.date_col, args.value_col, CSV_FIRST_DATA_LINE
 
