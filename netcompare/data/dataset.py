@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from functools import cached_property
 
-import numpy as np
 import polars as pl
 
 from netcompare.data.problems import Problem
 
-T = TypeVar("T")
-
 # Sort order of the values table: every (indicator, period) slice is contiguous.
 VALUES_ORDER = ("indicator_id", "period", "practice_id")
-# memo key of DataSet.practice_codes()
-PRACTICE_CODES = "practice_codes"
 
 
 @dataclass(frozen=True)
@@ -39,8 +34,6 @@ class DataSet:
     _index: dict[tuple[str, dt.date], tuple[int, int]] = field(
         default_factory=dict, repr=False, compare=False
     )
-    # Values derived once from these (immutable) tables, see memo(); never copied by replace().
-    _memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -81,88 +74,16 @@ class DataSet:
             _index=index,
         )
 
-    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()`` once per data set and ``key``, for derived lookups every view needs.
-
-        Only for a small, fixed set of keys (the memo is never evicted) and for values
-        nobody mutates; safe under threads (at worst two sessions compute the same value).
-        """
-        try:
-            return self._memo[key]  # type: ignore[return-value]
-        except KeyError:
-            value = compute()
-            self._memo[key] = value
-            return value
-
-    def practice_codes(self) -> tuple[np.ndarray, pl.Series]:
-        """Each values row's practice as a small integer, and the practice ids it indexes.
-
-        The code is the rank of the practice id among the sorted ids (as the loader orders
-        them). Kept from loading, or computed once; lets a view find a few practices' rows
-        in a slice without comparing every row's text (see :meth:`rows_of_practices`).
-        """
-        return self.memo(PRACTICE_CODES, self._compute_practice_codes)
-
-    def _compute_practice_codes(self) -> tuple[np.ndarray, pl.Series]:
-        ids = self.practices.get_column("practice_id").drop_nulls().unique().sort()
-        codes = self.values.select(
-            pl.col("practice_id")
-            .cast(pl.Enum(ids.to_list()), strict=False)
-            .to_physical()
-            .cast(pl.Int64)
-            .fill_null(ids.len())  # not a defined practice: matches no practice
-        )
-        return codes.to_series().to_numpy(), ids
-
     def rows_of_practices(
         self, practice_ids: Iterable[str], keys: Iterable[tuple[str, dt.date]]
     ) -> pl.DataFrame:
-        """The rows of these practices in these (indicator, period) slices.
-
-        Slice by slice, in the slices' own (practice) order: the same rows, in the same order,
-        as filtering the concatenated slices on ``practice_id``. Each slice is sorted by
-        practice, so a network's handful of practices is found by binary search on the
-        practice codes instead of comparing every row's text.
-        """
-        codes, ids = self.practice_codes()
-        asked = pl.Series(list(practice_ids), dtype=pl.String)
-        wanted = np.zeros(0, dtype=codes.dtype)
-        if ids.len() and asked.len():
-            positions = np.minimum(ids.search_sorted(asked).to_numpy(), ids.len() - 1)
-            found = (ids.gather(positions) == asked).to_numpy()
-            wanted = np.unique(positions[found]).astype(codes.dtype)
-        sorted_slices = self.memo("slices_sorted_by_practice", self._slices_sorted_by_practice)
-        rows = []
-        for key in keys:
-            offset, length = self._index.get(key, (0, 0))
-            if not length or not wanted.size:
-                continue
-            block = codes[offset : offset + length]
-            if sorted_slices:
-                at = np.searchsorted(block, wanted)
-                inside = at < length
-                at, match = at[inside], wanted[inside]
-                rows.append(at[block[at] == match] + offset)
-            else:
-                rows.append(np.flatnonzero(np.isin(block, wanted)) + offset)
-        if not rows:
+        """The rows of these practices in these (indicator, period) slices, slice by slice."""
+        parts = [self.slice(indicator_id, period) for indicator_id, period in keys]
+        parts = [part for part in parts if part.height]
+        if not parts:
             return self.values.clear()
-        return self.values[np.concatenate(rows)]
-
-    def _slices_sorted_by_practice(self) -> bool:
-        """Whether every (indicator, period) slice has strictly increasing practice codes."""
-        codes, _ = self.practice_codes()
-        if codes.size < 2:
-            return True
-        step_up = codes[1:] > codes[:-1]
-        for offset, _ in self._index.values():
-            if offset:
-                step_up[offset - 1] = True  # a new slice starts: no order across slices
-        return bool(step_up.all())
-
-    def slice_bounds(self, indicator_id: str, period: dt.date) -> tuple[int, int]:
-        """Where :meth:`slice` starts in ``values``, and its length ((0, 0) when empty)."""
-        return self._index.get((indicator_id, period), (0, 0))
+        wanted = pl.Series(list(practice_ids), dtype=pl.String).implode()
+        return pl.concat(parts, rechunk=False).filter(pl.col("practice_id").is_in(wanted))
 
     def slice(self, indicator_id: str, period: dt.date) -> pl.DataFrame:
         """The values of one indicator in one period (empty frame if there are none)."""
@@ -171,8 +92,9 @@ class DataSet:
 
     def periods(self, indicator_id: str | None = None) -> list[dt.date]:
         """Periods with data (for one indicator, or any), oldest first (a new list)."""
-        return list(self.memo("periods", self._periods).get(indicator_id, ()))
+        return list(self._periods.get(indicator_id, ()))
 
+    @cached_property
     def _periods(self) -> dict[str | None, tuple[dt.date, ...]]:
         by_indicator: dict[str | None, set[dt.date]] = {None: set()}
         for indicator_id, period in self._index:

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from netcompare.data.dataset import PRACTICE_CODES, VALUES_ORDER, DataSet
+from netcompare.data.dataset import VALUES_ORDER, DataSet
 from netcompare.data.problems import DataValidationError, ProblemList
 from netcompare.data.read import ROW, find_table_files, read_sql_tables, read_table_file
 from netcompare.data.schema import TABLE_NAMES, TABLES
@@ -176,10 +176,6 @@ def _validate(
         licence=licence,
         _index=ordered.index,
     )
-    if ordered.practice_codes is not None and ordered.practice_ids is not None:
-        # The checks already coded every row's practice: keep it for the views.
-        known = (ordered.practice_codes, ordered.practice_ids)
-        data.memo(PRACTICE_CODES, lambda: known)
     return data
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 from netcompare.data.dataset import DataSet
@@ -45,29 +44,6 @@ def effective_counts(values: pl.DataFrame, net_of_exceptions: bool) -> pl.DataFr
     )
 
 
-def _network_of_practice_code(data: DataSet) -> tuple[np.ndarray, pl.Series]:
-    """For each practice code (see ``DataSet.practice_codes``), its network's position in
-    ``data.networks`` (-1: none), and the network ids in that order."""
-    _, ids = data.practice_codes()
-    network_ids = data.networks.get_column("network_id")
-    position = (
-        pl.DataFrame({"practice_id": ids})
-        .join(data.practices.select("practice_id", "network_id"), on="practice_id", how="left")
-        .join(
-            pl.DataFrame({"network_id": network_ids}).with_row_index("position"),
-            on="network_id",
-            how="left",
-            maintain_order="left",
-        )
-        .get_column("position")
-        .cast(pl.Int64)
-        .fill_null(-1)
-        .to_numpy()
-    )
-    # one more entry for rows whose practice is not defined (code = number of practices)
-    return np.append(position, -1), network_ids
-
-
 def network_totals(
     data: DataSet,
     indicator_ids: list[str],
@@ -79,10 +55,8 @@ def network_totals(
     """Σ numerator and Σ denominator (as shown) per network and indicator in one period.
 
     Columns: network_id, indicator_id, practices (rows summed), numerator, denominator; only
-    the (network, indicator) pairs with rows. ``only_with_patients`` leaves out rows with no
-    patients left in the denominator. The sums run on integer codes (``np.bincount`` on each
-    row's network and indicator position) instead of joining and grouping a quarter of a
-    million rows by their text codes.
+    the (network, indicator) pairs with rows, of practices that belong to a network.
+    ``only_with_patients`` leaves out rows with no patients left in the denominator.
     """
     schema = {
         "network_id": pl.String,
@@ -91,43 +65,24 @@ def network_totals(
         "numerator": pl.Int64,
         "denominator": pl.Int64,
     }
-    parts = [(i, data.slice(i, period)) for i in indicator_ids]
-    parts = [(i, p) for i, p in parts if p.height]
+    parts = [data.slice(i, period) for i in indicator_ids]
+    parts = [p for p in parts if p.height]
     if not parts:
         return pl.DataFrame(schema=schema)
-    codes, _ = data.practice_codes()
-    network_of, network_ids = data.memo(
-        "network_of_practice_code", lambda: _network_of_practice_code(data)
-    )
-    counts = effective_counts(pl.concat([p for _, p in parts], rechunk=False), net_of_exceptions)
-    numerator = counts.get_column("numerator").to_numpy()
-    denominator = counts.get_column("denominator").to_numpy()
-    row_codes = np.concatenate(
-        [codes[o : o + n] for o, n in (data.slice_bounds(i, period) for i, _ in parts)]
-    )
-    network = network_of[row_codes]
-    indicator = np.repeat(np.arange(len(parts)), [p.height for _, p in parts])
-    keep = network >= 0
+    counts = effective_counts(pl.concat(parts, rechunk=False), net_of_exceptions)
     if only_with_patients:
-        keep &= denominator > 0
-    cell = (network * len(parts) + indicator)[keep]
-    size = network_ids.len() * len(parts)
-    rows = np.bincount(cell, minlength=size)
-    present = np.flatnonzero(rows)
-    sums = {
-        name: np.bincount(cell, weights=column[keep], minlength=size)[present]
-        for name, column in (("numerator", numerator), ("denominator", denominator))
-    }
-    return pl.DataFrame(
-        {
-            "network_id": network_ids.gather(present // len(parts)),
-            "indicator_id": pl.Series([i for i, _ in parts]).gather(present % len(parts)),
-            "practices": rows[present],
-            # whole counts, summed exactly in doubles (far below 2**53)
-            "numerator": np.rint(sums["numerator"]).astype(np.int64),
-            "denominator": np.rint(sums["denominator"]).astype(np.int64),
-        },
-        schema=schema,
+        counts = counts.filter(pl.col("denominator") > 0)
+    return (
+        counts.join(data.practices.select("practice_id", "network_id"), on="practice_id")
+        .filter(pl.col("network_id").is_not_null())
+        .group_by("network_id", "indicator_id")
+        .agg(
+            pl.len().alias("practices"),
+            pl.col("numerator").sum(),
+            pl.col("denominator").sum(),
+        )
+        .cast(schema)
+        .select(list(schema))
     )
 
 
@@ -146,7 +101,7 @@ def _letters_for(count: int) -> list[str]:
 
 
 def _labelled_practices(data: DataSet) -> pl.DataFrame:
-    """Practices in code order with their letter and network name (computed once per data set)."""
+    """Practices in code order with their letter and network name."""
     practices = data.practices.sort("practice_id")
     return practices.with_columns(pl.Series("letter", _letters_for(practices.height))).join(
         data.networks.select("network_id", "network_name"),
@@ -163,7 +118,7 @@ def practice_labels(data: DataSet, options: ViewOptions) -> pl.DataFrame:
     own network (and when no network is chosen); with anonymise on, every practice is shown
     as a code or a letter. Letters follow practice code order, so they are stable across pages.
     """
-    practices = data.memo("labelled_practices", lambda: _labelled_practices(data))
+    practices = _labelled_practices(data)
     own = pl.col("network_id") == options.network_id
     hidden = ~pl.col("share_name") & ~own
     if options.labels == LABEL_NAMES:

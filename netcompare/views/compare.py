@@ -62,11 +62,8 @@ def area_of(data: DataSet, network_id: str) -> str | None:
     """The parent area (borough, sub-ICB) of a network, if the data has one."""
     if network_id == ALL:
         return None
-    areas = data.memo(
-        "parent_area_of_network",
-        lambda: dict(data.networks.select("network_id", "parent_area").iter_rows()),
-    )
-    return areas.get(network_id)
+    row = data.networks.filter(pl.col("network_id") == network_id)
+    return row.get_column("parent_area").item(0) if row.height else None
 
 
 def comparison_group(data: DataSet, options: ViewOptions, scope: str) -> pl.DataFrame:

@@ -19,6 +19,7 @@ from netcompare.views.common import (
     ALL,
     SMALL_N,
     ViewOptions,
+    effective_counts,
     network_totals,
     practice_labels,
 )
@@ -30,15 +31,6 @@ ROW_ALL = "all"
 NO_DATA = "no data"
 
 
-def period_values(data: DataSet, period: dt.date, indicator_ids: list[str]) -> pl.DataFrame:
-    """All practices' values for the given indicators in one period (from the slice index)."""
-    parts = [data.slice(i, period) for i in indicator_ids]
-    parts = [p for p in parts if p.height]
-    if not parts:
-        return data.values.clear()
-    return pl.concat(parts, rechunk=False)
-
-
 def rag_grid(
     data: DataSet,
     period: dt.date,
@@ -47,57 +39,59 @@ def rag_grid(
 ) -> pl.DataFrame:
     """One row per (row, indicator) cell, in display order.
 
-    Columns: row_id, row_label, row_kind (practice / network / all), row_order, indicator_id,
-    indicator_name, care_package, numerator, denominator, value, target, amber_threshold,
-    polarity, rag (green / amber / red / none / "no data"), small_n.
+    Rows: the chosen network's practices (by label), the network and all practices; or, for
+    all networks, every network and all practices. Columns: row_id, row_label, row_kind
+    (practice / network / all), row_order, indicator_id, indicator_name, care_package,
+    numerator, denominator, value, target, amber_threshold, polarity, rag (green / amber /
+    red / none / "no data"), small_n.
     """
     indicators = data.indicators
     if care_package != ALL:
         indicators = indicators.filter(pl.col("care_package") == care_package)
     ids = indicators.get_column("indicator_id").to_list()
-    parts = [(i, data.slice(i, period)) for i in ids]
-    parts = [(i, p) for i, p in parts if p.height]
     labels = practice_labels(data, options)
-    if options.network_id != ALL:
-        return _network_grid(data, period, options, indicators, parts, labels)
-    everyone = _pooled_per_indicator(parts, options.net_of_exceptions).with_columns(
-        pl.lit("__all").alias("row_id"),
-        pl.lit("All practices").alias("row_label"),
-        pl.lit(ROW_ALL).alias("row_kind"),
-    )
-    network_names = data.networks.select("network_id", "network_name")
-    by_network = network_totals(
-        data, [i for i, _ in parts], period, options.net_of_exceptions
-    ).join(network_names, on="network_id")
-    by_network = by_network.select(
-        "indicator_id",
-        "numerator",
-        "denominator",
-        pl.col("network_id").alias("row_id"),
-        (pl.col("network_name") + pl.lit(" (network)")).alias("row_label"),
-        pl.lit(ROW_NETWORK).alias("row_kind"),
-    )
-    row_frames = [by_network, everyone]
-    row_order = data.networks.sort("network_name").get_column("network_id").to_list()
-    row_keys = pl.DataFrame({"row_id": [*row_order, "__all"]})
-
+    totals = network_totals(data, ids, period, options.net_of_exceptions)
+    everyone = _pooled_per_indicator(
+        [(i, p) for i in ids if (p := data.slice(i, period)).height], options.net_of_exceptions
+    ).with_columns(pl.lit("__all").alias("row_id"))
+    if options.network_id == ALL:
+        row_order = data.networks.sort("network_name").get_column("network_id").to_list()
+        rows = [totals.rename({"network_id": "row_id"})]
+    else:
+        members = labels.filter(pl.col("network_id") == options.network_id).sort("label")
+        member_ids = members.get_column("practice_id").to_list()
+        mine = effective_counts(
+            data.rows_of_practices(member_ids, [(i, period) for i in ids]),
+            options.net_of_exceptions,
+        )
+        row_order = [*member_ids, options.network_id]
+        rows = [
+            mine.rename({"practice_id": "row_id"}),
+            totals.filter(pl.col("network_id") == options.network_id).rename(
+                {"network_id": "row_id"}
+            ),
+        ]
     cells = pl.concat(
         [
             f.select(
-                "row_id", "row_label", "row_kind", "indicator_id", "numerator", "denominator"
-            ).with_columns(pl.col("numerator").cast(pl.Int64), pl.col("denominator").cast(pl.Int64))
-            for f in row_frames
+                "row_id",
+                "indicator_id",
+                pl.col("numerator").cast(pl.Int64),
+                pl.col("denominator").cast(pl.Int64),
+            )
+            for f in [*rows, everyone]
         ]
     ).with_columns(
         pl.when(pl.col("denominator") > 0)
         .then(pl.col("numerator") / pl.col("denominator"))
         .alias("value")
     )
-    # Every row × indicator, so a network with no data shows as "no data" (not a gap).
-    row_info = _row_info(row_keys, cells, labels, data, options)
+    # Every row × indicator, so a row with no data shows as "no data" (not a gap).
+    row_keys = pl.DataFrame({"row_id": [*row_order, "__all"]}, schema={"row_id": pl.String})
     grid = (
-        row_info.join(indicators.select("indicator_id").with_row_index("col_order"), how="cross")
-        .join(cells.drop("row_label", "row_kind"), on=["row_id", "indicator_id"], how="left")
+        _row_info(row_keys, labels, data, options)
+        .join(indicators.select("indicator_id").with_row_index("col_order"), how="cross")
+        .join(cells, on=["row_id", "indicator_id"], how="left")
         .join(
             indicators.select(
                 "indicator_id",
@@ -140,116 +134,16 @@ def _pooled_per_indicator(
     )
 
 
-def _network_grid(
-    data: DataSet,
-    period: dt.date,
-    options: ViewOptions,
-    indicators: pl.DataFrame,
-    parts: list[tuple[str, pl.DataFrame]],
-    labels: pl.DataFrame,
-) -> pl.DataFrame:
-    """The grid of one network: its practices (by label), itself and everyone × indicators.
-
-    A few hundred cells: filled as numpy matrices (rows × indicators) from the network's own
-    rows and one sum per indicator for everyone, then made into the grid frame once, instead
-    of a chain of small joins whose overhead would dwarf the arithmetic.
-    """
-    members = labels.filter(pl.col("network_id") == options.network_id).sort("label")
-    member_ids = members.get_column("practice_id").to_list()
-    name = data.networks.filter(pl.col("network_id") == options.network_id).get_column(
-        "network_name"
-    )
-    has_network = name.len() > 0
-    ids = indicators.get_column("indicator_id").to_list()
-    n_rows, n_cols = len(member_ids) + 2, len(ids)
-    column_of = {indicator_id: c for c, indicator_id in enumerate(ids)}
-    numerator = np.zeros((n_rows, n_cols), dtype=np.int64)
-    denominator = np.zeros((n_rows, n_cols), dtype=np.int64)
-    present = np.zeros((n_rows, n_cols), dtype=bool)
-
-    # The network's practices: their own rows, counts as shown.
-    mine = data.rows_of_practices(member_ids, [(i, period) for i, _ in parts])
-    if mine.height:
-        row_of = {practice_id: r for r, practice_id in enumerate(member_ids)}
-        rows = np.array([row_of[p] for p in mine.get_column("practice_id").to_list()])
-        cols = np.array([column_of[i] for i in mine.get_column("indicator_id").to_list()])
-        den = mine.get_column("denominator").to_numpy()
-        if options.net_of_exceptions:
-            den = den - mine.get_column("exceptions").fill_null(0).to_numpy()
-        numerator[rows, cols] = mine.get_column("numerator").to_numpy()
-        denominator[rows, cols] = den
-        present[rows, cols] = True
-    # The network row (pooled over its practices, where any has data), then everyone.
-    k = len(member_ids)
-    if has_network:
-        numerator[k] = numerator[:k].sum(axis=0)
-        denominator[k] = denominator[:k].sum(axis=0)
-        present[k] = present[:k].any(axis=0)
-    everyone = _pooled_per_indicator(parts, options.net_of_exceptions)
-    cols = np.array([column_of[i] for i in everyone.get_column("indicator_id").to_list()], int)
-    numerator[k + 1, cols] = everyone.get_column("numerator").to_numpy()
-    denominator[k + 1, cols] = everyone.get_column("denominator").to_numpy()
-    present[k + 1, cols] = True
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(present & (denominator > 0), numerator / denominator, np.nan)
-    rag_cells = np.empty((n_rows, n_cols), dtype=object)
-    spec = indicators.select("target", "amber_threshold", "polarity").rows()
-    for c, (target, amber, polarity) in enumerate(spec):
-        rated = rag(value[:, c], target, amber, polarity=polarity)
-        rated[np.equal(rated, None)] = NO_DATA
-        rag_cells[:, c] = rated
-
-    row = np.repeat(np.arange(n_rows), n_cols)
-    col = np.tile(np.arange(n_cols), n_rows)
-    network_label = f"{name.item(0)} (network)" if has_network else None
-    row_info = pl.DataFrame(
-        {
-            "row_id": [*member_ids, options.network_id, "__all"],
-            "row_label": [*members.get_column("label").to_list(), network_label, "All practices"],
-            "row_kind": [ROW_PRACTICE] * k + [ROW_NETWORK if has_network else None, ROW_ALL],
-        },
-        schema={"row_id": pl.String, "row_label": pl.String, "row_kind": pl.String},
-    )[row]
-    meta = indicators.select(
-        "indicator_id",
-        pl.col("name").alias("indicator_name"),
-        "care_package",
-        "target",
-        "amber_threshold",
-        "polarity",
-    )[col]
-    missing = ~present.ravel()
-    shown_den = np.where(missing, np.nan, denominator.ravel())
-    return pl.DataFrame(
-        [
-            pl.Series("row_order", row, dtype=pl.UInt32),
-            *row_info.get_columns(),
-            pl.Series("col_order", col, dtype=pl.UInt32),
-            meta.get_column("indicator_id"),
-            pl.Series(
-                "numerator", np.where(missing, np.nan, numerator.ravel()), nan_to_null=True
-            ).cast(pl.Int64),
-            pl.Series("denominator", shown_den, nan_to_null=True).cast(pl.Int64),
-            pl.Series("value", value.ravel(), nan_to_null=True),
-            *meta.drop("indicator_id").get_columns(),
-            pl.Series("rag", rag_cells.ravel(), dtype=pl.String),
-            pl.Series("small_n", ~missing & (denominator.ravel() < SMALL_N)),
-        ]
-    )
-
-
 def _row_info(
     row_keys: pl.DataFrame,
-    cells: pl.DataFrame,
     labels: pl.DataFrame,
     data: DataSet,
     options: ViewOptions,
 ) -> pl.DataFrame:
-    known = cells.select("row_id", "row_label", "row_kind").unique("row_id")
+    """Each row's label and kind, in display order (row_order)."""
     # Network rows are labelled from the networks table, so a network with no data in this
     # period still has its name (its cells show "no data").
-    nets = data.networks.select(
+    known = data.networks.select(
         pl.col("network_id").alias("row_id"),
         (pl.col("network_name") + pl.lit(" (network)")).alias("row_label"),
         pl.lit(ROW_NETWORK).alias("row_kind"),
@@ -260,41 +154,24 @@ def _row_info(
             pl.col("label").alias("row_label"),
             pl.lit(ROW_PRACTICE).alias("row_kind"),
         )
-        nets = nets.filter(pl.col("row_id") == options.network_id)  # the only network row
-        known = pl.concat([members, nets, known]).unique("row_id", keep="first")
-    else:
-        known = pl.concat([nets, known]).unique("row_id", keep="first")
-    extra = pl.DataFrame(
-        {
-            "row_id": ["__all"],
-            "row_label": ["All practices"],
-            "row_kind": [ROW_ALL],
-        }
+        known = pl.concat([members, known.filter(pl.col("row_id") == options.network_id)])
+    everyone = pl.DataFrame(
+        {"row_id": ["__all"], "row_label": ["All practices"], "row_kind": [ROW_ALL]}
     )
-    known = pl.concat([known, extra]).unique("row_id", keep="first")
+    known = pl.concat([known, everyone]).unique("row_id", keep="first")
     return row_keys.with_row_index("row_order").join(known, on="row_id", how="left")
 
 
 def _rate(grid: pl.DataFrame) -> pl.DataFrame:
-    """RAG per indicator (each has its own target, amber threshold and polarity).
-
-    The grid holds every row × indicator in (row_order, col_order) order, so an indicator's
-    cells are every n-th cell: rated column by column without comparing indicator codes.
-    """
-    out = np.empty(grid.height, dtype=object)
+    """RAG per indicator (each has its own target, amber threshold and polarity)."""
+    out = np.full(grid.height, NO_DATA, dtype=object)
     value = grid.get_column("value").cast(pl.Float64).to_numpy()  # nulls become NaN
     columns = grid.get_column("col_order").to_numpy()
     spec = grid.select("col_order", "target", "amber_threshold", "polarity").unique(
         "col_order", keep="first", maintain_order=True
     )
-    n_cols = spec.height
-    complete = (
-        n_cols > 0
-        and grid.height % n_cols == 0
-        and bool((columns.reshape(-1, n_cols) == np.arange(n_cols)).all())
-    )
     for col, target, amber, polarity in spec.rows():
-        rows = slice(col, None, n_cols) if complete else np.flatnonzero(columns == col)
+        rows = np.flatnonzero(columns == col)
         rated = rag(value[rows], target, amber, polarity=polarity)
         rated[np.equal(rated, None)] = NO_DATA
         out[rows] = rated

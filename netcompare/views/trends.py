@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 from netcompare.data.dataset import DataSet
@@ -49,37 +48,6 @@ def indicator_history(
 def _shown(values: pl.DataFrame, options: ViewOptions) -> pl.DataFrame:
     """Counts as shown, only rows with patients left in the denominator."""
     return effective_counts(values, options.net_of_exceptions).filter(pl.col("denominator") > 0)
-
-
-def _pooled_all(parts: list[pl.DataFrame], options: ViewOptions) -> pl.DataFrame:
-    """The all-practices series: Σ numerator / Σ denominator per period (one slice each).
-
-    Summed per slice with ``np.add.reduceat`` rather than grouping every practice's rows.
-    """
-    schema = {"period": pl.Date, "numerator": pl.Int64, "denominator": pl.Int64}
-    if not parts:
-        return _pooled(pl.DataFrame(schema=schema), "All practices")
-    values = pl.concat(parts, rechunk=False)
-    den = pl.col("denominator")
-    if options.net_of_exceptions:
-        den = den - pl.col("exceptions").fill_null(0)
-    kept = (den > 0).cast(pl.Int64)
-    counts = values.select(
-        (pl.col("numerator") * kept).alias("numerator"), (den * kept).alias("denominator")
-    )
-    starts = np.cumsum([0] + [p.height for p in parts[:-1]])
-    sums = pl.DataFrame(
-        {
-            "period": [p.get_column("period").item(0) for p in parts],
-            "numerator": np.add.reduceat(counts.get_column("numerator").to_numpy(), starts),
-            "denominator": np.add.reduceat(counts.get_column("denominator").to_numpy(), starts),
-        },
-        schema=schema,
-    )
-    return sums.filter(pl.col("denominator") > 0).with_columns(
-        (pl.col("numerator") / pl.col("denominator")).alias("value"),
-        pl.lit("All practices").alias("series"),
-    )
 
 
 def _pooled(frame: pl.DataFrame, series: str) -> pl.DataFrame:
@@ -140,7 +108,8 @@ def trend_view(
                 f"{network_name(data, network_id)} (network average)",
             )
         )
-    frames.append(_pooled_all(parts, options))
+    everyone = pl.concat(parts, rechunk=False) if parts else data.values.clear()
+    frames.append(_pooled(_shown(everyone, options), "All practices"))
     lines = pl.concat(
         [f.select("period", "series", "value", "numerator", "denominator") for f in frames]
     ).sort("series", "period")
