@@ -31,6 +31,9 @@ class DataSet:
     name: str
     warnings: tuple[Problem, ...] = ()
     licence: str | None = None
+    # Which version of the source these tables are (set by whoever knows: the app's loader
+    # uses the files' sizes and times); with ``source`` the key of every cached view.
+    version: str = ""
     _index: dict[tuple[str, dt.date], tuple[int, int]] = field(
         default_factory=dict, repr=False, compare=False
     )

@@ -1,12 +1,14 @@
-"""Which data set the app shows, loaded once per source and shared by every session.
+"""Which data set the app shows, loaded once per source and version, shared by every session.
 
-The loader is cached on a small key (the source string), never on a frame: see
-CONVENTIONS.md on Streamlit hashing polars frames. ``st.cache_resource`` keeps one immutable
-:class:`DataSet` per source without copying it on every rerun.
+The loader is cached on small keys (the source string and the version of its files), never
+on a frame: see CONVENTIONS.md on Streamlit hashing polars frames. ``st.cache_resource``
+keeps one immutable :class:`DataSet` per (source, version) without copying it on every
+rerun; an edited file changes the version, so the next rerun loads the corrected data.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import streamlit as st
@@ -22,17 +24,25 @@ CUSTOM = "custom"
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading data…")
-def cached_dataset(source: str, _version: float = 0.0) -> DataSet:
-    """Load and validate one data set (cached by its source string and file version)."""
-    return load_dataset(source)
+def cached_dataset(source: str, version: str) -> DataSet:
+    """Load and validate one data set, cached by its source and the version of its files.
+
+    Both arguments are part of the cache key (Streamlit leaves out only parameters whose
+    names start with ``_``), so a changed ``version`` loads the data set again.
+    """
+    return dataclasses.replace(load_dataset(source), version=version)
 
 
-def _version(source: str) -> float:
-    """Latest modification time of a folder's files, so an edited data set reloads."""
+def dataset_version(source: str) -> str:
+    """The version of a data-set folder's files: every file's name, size and modification
+    time (ns), so any edit, added or removed file gives a new version. A database source
+    has no file version here (empty string)."""
     if "://" in source or not os.path.isdir(source):
-        return 0.0
-    times = [e.stat().st_mtime for e in os.scandir(source) if e.is_file()]
-    return max(times, default=0.0)
+        return ""
+    entries = sorted(
+        (e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(source) if e.is_file()
+    )
+    return repr(entries)
 
 
 def dataset_options() -> dict[str, str]:
@@ -61,7 +71,7 @@ def load_selected(key: str) -> DataSet | None:
     """The selected data set, or None after showing a readable error (the app keeps going)."""
     source = source_for(key)
     try:
-        return cached_dataset(source, _version(source))
+        return cached_dataset(source, dataset_version(source))
     except UserError as exc:
         st.error(f"This data set cannot be loaded.\n\n{exc}")
         return None
