@@ -50,12 +50,12 @@ def rag_grid(
         indicators = indicators.filter(pl.col("care_package") == care_package)
     ids = indicators.get_column("indicator_id").to_list()
     labels = practice_labels(data, options)
-    totals = network_totals(data, ids, period, options.net_of_exceptions)
     everyone = _pooled_per_indicator(
         [(i, p) for i in ids if (p := data.slice(i, period)).height], options.net_of_exceptions
     ).with_columns(pl.lit("__all").alias("row_id"))
     if options.network_id == ALL:
         row_order = data.networks.sort("network_name").get_column("network_id").to_list()
+        totals = network_totals(data, ids, period, options.net_of_exceptions)
         rows = [totals.rename({"network_id": "row_id"})]
     else:
         members = labels.filter(pl.col("network_id") == options.network_id).sort("label")
@@ -65,12 +65,12 @@ def rag_grid(
             options.net_of_exceptions,
         )
         row_order = [*member_ids, options.network_id]
-        rows = [
-            mine.rename({"practice_id": "row_id"}),
-            totals.filter(pl.col("network_id") == options.network_id).rename(
-                {"network_id": "row_id"}
-            ),
-        ]
+        network_row = mine.group_by("indicator_id").agg(
+            pl.lit(options.network_id).alias("row_id"),
+            pl.col("numerator").sum(),
+            pl.col("denominator").sum(),
+        )
+        rows = [mine.rename({"practice_id": "row_id"}), network_row]
     cells = pl.concat(
         [
             f.select(
