@@ -24,6 +24,7 @@ from netcompare.stats.funnel import (
 )
 from netcompare.stats.intervals import wilson_interval
 from netcompare.stats.ranks import league_rank, quintiles, rank_intervals
+from netcompare.types import FunnelMethod, Polarity
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "unit",
@@ -204,9 +205,9 @@ def compare_units(
     unit: str = "unit",
     numerator: str = "numerator",
     denominator: str = "denominator",
-    method: str = "arcsine-od",
+    method: FunnelMethod = "arcsine-od",
     benchmark: float | None = None,
-    polarity: str = "high",
+    polarity: Polarity = "high",
     target: float | None = None,
     amber: float | None = None,
     seed: int = 1,

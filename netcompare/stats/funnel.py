@@ -48,9 +48,7 @@ import polars as pl
 from scipy.special import ndtri
 
 from netcompare.errors import UserError
-
-FunnelMethod = Literal["arcsine-od", "arcsine", "wilson"]
-FUNNEL_METHODS: tuple[str, ...] = ("arcsine-od", "arcsine", "wilson")
+from netcompare.types import FUNNEL_METHODS, FunnelMethod
 
 # FunnelPlotR hard-codes these rounded multipliers in calculate_limits().
 FUNNELPLOTR_Z95 = 1.959964
@@ -79,7 +77,7 @@ class FunnelSummary:
     """
 
     benchmark: float
-    method: str
+    method: FunnelMethod
     phi: float | None
     tau2: float | None
     overdispersion_adjusted: bool
@@ -302,7 +300,10 @@ def estimate_overdispersion(
 
 
 def sigma_adjustment(
-    p: float, population: np.ndarray | float, average_proportion: float, side: str
+    p: float,
+    population: np.ndarray | float,
+    average_proportion: float,
+    side: Literal["low", "high"],
 ) -> np.ndarray:
     """PHEindicatormethods ``sigma_adjustment`` (multiplier 1): inverted Wilson funnel limit.
 
@@ -475,7 +476,7 @@ def funnel_limits(
     numerator: np.ndarray,
     denominator: np.ndarray,
     *,
-    method: str = "arcsine-od",
+    method: FunnelMethod = "arcsine-od",
     benchmark: float | None = None,
 ) -> FunnelResult:
     """Funnel limits and outlier flags for units with complete, valid data.

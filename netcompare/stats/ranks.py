@@ -40,6 +40,7 @@ import numpy as np
 from scipy.special import expit
 
 from netcompare.stats.benchmark import check_polarity
+from netcompare.types import Polarity
 
 DRAW_BLOCK = 100
 
@@ -77,7 +78,7 @@ def quintile_bounds(values: object) -> np.ndarray | None:
     return np.array(bounds)
 
 
-def quintiles(values: object, polarity: str = "high") -> np.ndarray:
+def quintiles(values: object, polarity: Polarity = "high") -> np.ndarray:
     """Quintile 1..5 per unit (1 = best, see module notes); 0 where there is no category.
 
     No category for missing values, or when fewer than 5 units have values.
@@ -97,7 +98,7 @@ def quintiles(values: object, polarity: str = "high") -> np.ndarray:
     return out
 
 
-def league_rank(values: object, polarity: str = "high") -> np.ndarray:
+def league_rank(values: object, polarity: Polarity = "high") -> np.ndarray:
     """Rank 1 = best; ties share the best rank ("min"); missing values get 0."""
     check_polarity(polarity)
     v = np.atleast_1d(np.asarray(values, dtype=np.float64))
@@ -381,7 +382,7 @@ def _block_ranks(
 def rank_intervals(
     numerator: object,
     denominator: object,
-    polarity: str = "high",
+    polarity: Polarity = "high",
     *,
     seed: int = 1,
     draws: int = 1000,
