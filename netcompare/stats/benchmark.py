@@ -29,11 +29,6 @@ import numpy as np
 from netcompare.errors import UserError
 from netcompare.types import POLARITIES, Polarity
 
-COMPARISON_TWO_LEVELS: tuple[str, ...] = ("best", "better", "similar", "worse", "worst")
-COMPARISON_ONE_LEVEL: tuple[str, ...] = ("better", "similar", "worse")
-COMPARISON_NEUTRAL: tuple[str, ...] = ("higher", "similar", "lower")
-RAG_LABELS: tuple[str, ...] = ("green", "amber", "red", "none")
-
 _SWAP_LOW = {"best": "worst", "better": "worse", "worse": "better", "worst": "best"}
 _NEUTRAL = {"best": "higher", "better": "higher", "worse": "lower", "worst": "lower"}
 

@@ -318,6 +318,8 @@ def beta_variates(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, draws:
 
     Cheng's algorithm BB for the units with both shapes above 1, numpy's ``Generator.beta``
     for the others (see the module notes); the same draws :func:`rank_intervals` ranks.
+    Only tests call it: it is how the hand-written sampler's draws are checked against
+    scipy's Beta distribution (tests/stats/test_beta_variates.py).
     """
     a = np.atleast_1d(np.asarray(a, dtype=np.float64))
     b = np.atleast_1d(np.asarray(b, dtype=np.float64))

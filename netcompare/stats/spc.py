@@ -23,6 +23,12 @@ included. Every point of a qualifying run is flagged. Precedence: outside the li
 two-in-three, shift. A trend point's direction follows the package (the step to its right
 when the next point is also part of a trend, else the step from its left).
 
+Labels: ``special_cause`` is above_upper, below_lower, trend_increasing, trend_decreasing,
+two_in_three_above, two_in_three_below, shift_above, shift_below or none; ``point_type`` is
+improvement, concern, neutral_high, neutral_low or common_cause; the variation icon is
+improvement_high / _low, concern_high / _low, neutral_high / _low or common_cause; assurance
+is pass, fail, inconsistent or none.
+
 p-chart (Laney-free Shewhart p-chart for monthly proportions with varying denominators):
 p-bar = sum(x) / sum(n) per segment (first ``fix_after`` points when fixed); limits
 p-bar -/+ 3 sqrt(p-bar (1 - p-bar) / n_i) and near band at 2 sigma, truncated to [0, 1]; the
@@ -49,36 +55,7 @@ SCREEN = 3.267
 MIN_POINTS = 2
 RECOMMENDED_POINTS = 12
 
-SPECIAL_CAUSES: tuple[str, ...] = (
-    "above_upper",
-    "below_lower",
-    "trend_increasing",
-    "trend_decreasing",
-    "two_in_three_above",
-    "two_in_three_below",
-    "shift_above",
-    "shift_below",
-    "none",
-)
-POINT_TYPES: tuple[str, ...] = (
-    "improvement",
-    "concern",
-    "neutral_high",
-    "neutral_low",
-    "common_cause",
-)
-VARIATION_ICONS: tuple[str, ...] = (
-    "improvement_high",
-    "improvement_low",
-    "concern_high",
-    "concern_low",
-    "neutral_high",
-    "neutral_low",
-    "common_cause",
-)
-ASSURANCE: tuple[str, ...] = ("pass", "fail", "inconsistent", "none")
-
-OUTPUT_COLUMNS: tuple[str, ...] = (
+SPC_COLUMNS: tuple[str, ...] = (
     "date",
     "value",
     "mean",
@@ -495,7 +472,7 @@ def spc_chart(
 ) -> tuple[pl.DataFrame, SpcSummary]:
     """XmR chart of ``value`` by ``date``: limits, special causes and point types.
 
-    Returns a frame with :data:`OUTPUT_COLUMNS` (sorted by date) and the
+    Returns a frame with :data:`SPC_COLUMNS` (sorted by date) and the
     :class:`SpcSummary` (variation icon of the last point, assurance against ``target``,
     warnings such as fewer than 12 points). Raises :class:`UserError` for fewer than 2
     points, duplicate or missing dates, missing or non-numeric values, or a rebase date that is

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from netcompare.errors import UserError
-from netcompare.stats.compare import OUTPUT_COLUMNS, compare_units
+from netcompare.stats.compare import COMPARE_COLUMNS, compare_units
 
 REF = Path(__file__).resolve().parents[1] / "reference_data"
 
@@ -31,7 +31,7 @@ def small() -> pl.DataFrame:
 
 def test_columns_exact_and_types(phe):
     out, summary = compare_units(phe, draws=200)
-    assert tuple(out.columns) == OUTPUT_COLUMNS
+    assert tuple(out.columns) == COMPARE_COLUMNS
     assert out.height == 303
     assert out["unit"].to_list() == phe["unit"].to_list()
     for column in ("outlier95", "outlier998", "comparison", "rag"):

@@ -7,9 +7,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from netcompare.stats.funnel import (
-    FUNNELPLOTR_Z95,
     FUNNELPLOTR_Z998,
-    arcsine_limits,
+    calculate_limits,
     funnel_limits,
     sigma_adjustment,
 )
@@ -54,10 +53,15 @@ def test_arcsine_limits_widen_as_n_shrinks(target, tau2, n_small, extra):
     yt = np.arcsin(np.sqrt(target))
     sd = np.sqrt(1 / (4 * n[0]) + tau2)
     assume(yt - FUNNELPLOTR_Z998 * sd >= 0 and yt + FUNNELPLOTR_Z998 * sd <= np.pi / 2)
-    lo, up = arcsine_limits(n, target, tau2, FUNNELPLOTR_Z998)
-    assert lo[0] <= lo[1] + 1e-15 and up[0] >= up[1] - 1e-15
-    lo95, up95 = arcsine_limits(n, target, tau2, FUNNELPLOTR_Z95)
-    assert np.all(lo <= lo95) and np.all(up >= up95)
+    # each denominator alone: FunnelPlotR's fix compares neighbouring rows and would hide a
+    # limit that narrows as n falls
+    small, large = (calculate_limits(n[i : i + 1], target, tau2) for i in (0, 1))
+    for level in ("95", "998"):
+        assert small[f"funnel{level}_lower"][0] <= large[f"funnel{level}_lower"][0] + 1e-15
+        assert small[f"funnel{level}_upper"][0] >= large[f"funnel{level}_upper"][0] - 1e-15
+    for limits in (small, large):
+        assert limits["funnel998_lower"][0] <= limits["funnel95_lower"][0]
+        assert limits["funnel998_upper"][0] >= limits["funnel95_upper"][0]
 
 
 @given(st.floats(0.01, 0.99), st.integers(1, 5000), st.integers(1, 5000))
