@@ -173,5 +173,7 @@ def test_rank_intervals_certain_ordering():
 
 def test_rank_intervals_skip_missing():
     lo, up = rank_intervals([5, np.nan, 7], [10, 10, 10], draws=100)
-    assert lo[1] == 0 and up[1] == 0
-    assert 1 <= lo[0] <= up[0] <= 2
+    # the missing unit gets no interval and takes no rank: the other two share ranks 1-2
+    # (Beta(5.5, 5.5) beats Beta(7.5, 3.5) in about 18% of draws, far from the 2.5% tails)
+    assert list(lo) == [1, 0, 1]
+    assert list(up) == [2, 0, 2]
