@@ -1,8 +1,8 @@
 """`python -m netcompare compare`: funnel limits, outliers, comparisons and ranks for a CSV.
 
-A thin wrapper on :func:`netcompare.stats.compare_units`, so an analyst can run the engine on
-their own data and check it against FunnelPlotR / PHEindicatormethods / Fingertips.
-OUT.csv has exactly the columns of ``netcompare.stats.compare.OUTPUT_COLUMNS``; proportions
+A thin wrapper on :func:`netcompare.stats.compare.compare_units`, so an analyst can run the
+engine on their own data and check it against FunnelPlotR / PHEindicatormethods / Fingertips.
+OUT.csv has exactly the columns of ``netcompare.stats.compare.COMPARE_COLUMNS``; proportions
 on a 0-1 scale at full precision; missing values empty. OUT.json holds benchmark, method,
 phi, tau2, overdispersion_adjusted and n_units.
 """

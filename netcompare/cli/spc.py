@@ -1,6 +1,6 @@
 """`python -m netcompare spc`: a Making Data Count XmR chart for a series in a CSV.
 
-A thin wrapper on :func:`netcompare.stats.spc_chart`. OUT.csv columns: date, value, mean,
+A thin wrapper on :func:`netcompare.stats.spc.spc_chart`. OUT.csv columns: date, value, mean,
 lpl, upl, near_lower, near_upper, special_cause, point_type. OUT.json holds variation_icon,
 assurance (pass, fail, inconsistent, none) and warnings. Warnings (e.g. fewer than 12 points)
 are also printed to stderr.

@@ -22,36 +22,29 @@ Sources: Fingertips (ukhsa-collaboration/fingertips-open, PholioVisualisationWS/
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import cast
 
 import numpy as np
 
 from netcompare.errors import UserError
-
-Polarity = Literal["high", "low", "neutral"]
-POLARITIES: tuple[str, ...] = ("high", "low", "neutral")
-
-COMPARISON_TWO_LEVELS: tuple[str, ...] = ("best", "better", "similar", "worse", "worst")
-COMPARISON_ONE_LEVEL: tuple[str, ...] = ("better", "similar", "worse")
-COMPARISON_NEUTRAL: tuple[str, ...] = ("higher", "similar", "lower")
-RAG_LABELS: tuple[str, ...] = ("green", "amber", "red", "none")
+from netcompare.types import POLARITIES, Polarity
 
 _SWAP_LOW = {"best": "worst", "better": "worse", "worse": "better", "worst": "best"}
 _NEUTRAL = {"best": "higher", "better": "higher", "worse": "lower", "worst": "lower"}
 
 
-def check_polarity(polarity: str) -> str:
-    """Validate a polarity name (high / low / neutral)."""
+def check_polarity(polarity: str) -> Polarity:
+    """Validate a polarity name (high / low / neutral; Fingertips polarity)."""
     if polarity not in POLARITIES:
         raise UserError(f"unknown polarity {polarity!r}: use high, low or neutral")
-    return polarity
+    return cast(Polarity, polarity)
 
 
 def _arr(values: object) -> np.ndarray:
     return np.atleast_1d(np.asarray(values, dtype=np.float64))
 
 
-def adjust_for_polarity(labels: np.ndarray, polarity: str) -> np.ndarray:
+def adjust_for_polarity(labels: np.ndarray, polarity: Polarity) -> np.ndarray:
     """Fingertips ``AdjustForPolarity``: swap for low-is-good; higher/lower for neutral."""
     check_polarity(polarity)
     if polarity == "high":
@@ -71,7 +64,7 @@ def compare_with_benchmark(
     lower998: object | None = None,
     upper998: object | None = None,
     *,
-    polarity: str = "high",
+    polarity: Polarity = "high",
 ) -> np.ndarray:
     """Significance of each value against ``benchmark`` from its confidence interval(s).
 
@@ -112,7 +105,7 @@ def rag(
     target: float | None,
     amber: float | None = None,
     *,
-    polarity: str = "high",
+    polarity: Polarity = "high",
     lower95: object | None = None,
     upper95: object | None = None,
     use_ci: bool = False,

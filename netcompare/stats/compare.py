@@ -24,8 +24,9 @@ from netcompare.stats.funnel import (
 )
 from netcompare.stats.intervals import wilson_interval
 from netcompare.stats.ranks import league_rank, quintiles, rank_intervals
+from netcompare.types import FunnelMethod, Polarity
 
-OUTPUT_COLUMNS: tuple[str, ...] = (
+COMPARE_COLUMNS: tuple[str, ...] = (
     "unit",
     "numerator",
     "denominator",
@@ -204,9 +205,9 @@ def compare_units(
     unit: str = "unit",
     numerator: str = "numerator",
     denominator: str = "denominator",
-    method: str = "arcsine-od",
+    method: FunnelMethod = "arcsine-od",
     benchmark: float | None = None,
-    polarity: str = "high",
+    polarity: Polarity = "high",
     target: float | None = None,
     amber: float | None = None,
     seed: int = 1,
@@ -218,7 +219,7 @@ def compare_units(
 ) -> tuple[pl.DataFrame, FunnelSummary]:
     """Compare every unit with the benchmark and with each other.
 
-    Returns a frame with exactly :data:`OUTPUT_COLUMNS` (units in input order; proportions on
+    Returns a frame with exactly :data:`COMPARE_COLUMNS` (units in input order; proportions on
     a 0-1 scale; missing as null) and the :class:`FunnelSummary`. ``benchmark`` None uses the
     pooled value ``sum(x)/sum(n)`` of the units with data; a float centres the funnel and the
     comparisons on that target. ``ranks=False`` skips the rank-interval simulation (the rank

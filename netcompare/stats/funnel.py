@@ -26,11 +26,13 @@
    - a unit is an outlier only when strictly outside its limits (bounds inclusive).
 
 2. **Inverted Wilson, no over-dispersion** ("wilson"). Source: PHEindicatormethods 2.1.0
-   (``sigma_adjustment``, ``assign_funnel_significance``, ``calculate_funnel_limits``), the
-   Fingertips "SPC for proportions" method. The limit at population n is the proportion whose
-   Wilson interval just touches the average; labels are tested in the order "Low (0.001)",
-   "Low (0.025)", "High (0.001)", "High (0.025)", else "Not significant", with strict
-   inequalities.
+   (``sigma_adjustment``, ``assign_funnel_significance``), the Fingertips "SPC for
+   proportions" method; :func:`wilson_funnel_limits` gives the limits that the package's
+   ``calculate_funnel_limits`` tabulates for drawing (its own table of 100 populations is not
+   reproduced: the funnel is drawn from :func:`funnel_limits_grid`).
+   The limit at population n is the proportion whose Wilson interval just touches the
+   average; labels are tested in the order "Low (0.001)", "Low (0.025)", "High (0.001)",
+   "High (0.025)", else "Not significant", with strict inequalities.
 
 netcompare may also centre either funnel on a target instead of the pooled value
 (FunnelPlotR cannot): phi and tau2 are then still estimated around the pooled value (the
@@ -48,9 +50,7 @@ import polars as pl
 from scipy.special import ndtri
 
 from netcompare.errors import UserError
-
-FunnelMethod = Literal["arcsine-od", "arcsine", "wilson"]
-FUNNEL_METHODS: tuple[str, ...] = ("arcsine-od", "arcsine", "wilson")
+from netcompare.types import FUNNEL_METHODS, FunnelMethod
 
 # FunnelPlotR hard-codes these rounded multipliers in calculate_limits().
 FUNNELPLOTR_Z95 = 1.959964
@@ -79,7 +79,7 @@ class FunnelSummary:
     """
 
     benchmark: float
-    method: str
+    method: FunnelMethod
     phi: float | None
     tau2: float | None
     overdispersion_adjusted: bool
@@ -174,19 +174,13 @@ def tau_func(n: int, phi: float, s: np.ndarray) -> float:
     return float(max(0.0, (n * phi - (n - 1)) / (sum_w - r_sum(w**2) / sum_w)))
 
 
-def arcsine_limits(
-    denominator: np.ndarray, target: float, tau2: float, z: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Raw arcsine limits ``sin(asin(sqrt(target)) -/+ z sqrt(1/(4n) + tau2))^2`` (no fixes)."""
-    return _arcsine_limits_at(_arcsine_root(denominator, tau2), target, z)
-
-
 def _arcsine_root(denominator: np.ndarray, tau2: float) -> np.ndarray:
     """``sqrt(s^2 + tau2)`` with ``s = 1 / (2 sqrt(n))``: shared by both confidence levels."""
     return np.sqrt((1 / (2 * np.sqrt(denominator))) ** 2 + tau2)
 
 
 def _arcsine_limits_at(root: np.ndarray, target: float, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Raw arcsine limits ``sin(asin(sqrt(target)) -/+ z root)^2``, before FunnelPlotR's fixes."""
     yt = math.asin(math.sqrt(target))
     spread = z * root
     lower = np.sin(yt - spread)
@@ -228,21 +222,14 @@ def calculate_limits(number_seq: np.ndarray, target: float, tau2: float) -> dict
 
 def build_limits_lookup(
     denominators: np.ndarray, target: float, tau2: float
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """FunnelPlotR ``build_limits_lookup`` for PR: the grid plus every denominator, sorted.
 
     The grid is ``seq(3, ceiling(max(n)), length.out = 1000)``; the fix for small n compares
     neighbouring rows of this table, so a unit's limits are read from it (as FunnelPlotR
-    merges them) rather than computed alone.
+    merges them) rather than computed alone. Returns the table's denominators, its limits
+    (:func:`calculate_limits`) and the row holding each of ``denominators``.
     """
-    number_seq, table, _ = _limits_lookup(denominators, target, tau2)
-    return number_seq, table
-
-
-def _limits_lookup(
-    denominators: np.ndarray, target: float, tau2: float
-) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """:func:`build_limits_lookup`, plus the row of the table holding each denominator."""
     max_x = math.ceil(float(np.max(denominators)))
     grid = r_seq_length_out(LOOKUP_START, float(max_x), LOOKUP_POINTS)
     number_seq, inverse = np.unique(np.concatenate((grid, denominators)), return_inverse=True)
@@ -302,7 +289,10 @@ def estimate_overdispersion(
 
 
 def sigma_adjustment(
-    p: float, population: np.ndarray | float, average_proportion: float, side: str
+    p: float,
+    population: np.ndarray | float,
+    average_proportion: float,
+    side: Literal["low", "high"],
 ) -> np.ndarray:
     """PHEindicatormethods ``sigma_adjustment`` (multiplier 1): inverted Wilson funnel limit.
 
@@ -332,7 +322,11 @@ def sigma_adjustment(
 def wilson_funnel_limits(
     denominator: np.ndarray, average_proportion: float
 ) -> dict[str, np.ndarray]:
-    """Inverted Wilson limits at each denominator, floored at 0 and capped at 1."""
+    """Inverted Wilson limits at each denominator, floored at 0 and capped at 1.
+
+    PHEindicatormethods 2.1.0 ``calculate_funnel_limits`` (statistic "proportion",
+    multiplier 1): :func:`sigma_adjustment` at p = 0.975 and 0.999.
+    """
     out: dict[str, np.ndarray] = {}
     for level, p in (("95", 0.975), ("998", 0.999)):
         lower = sigma_adjustment(p, denominator, average_proportion, "low")
@@ -340,15 +334,6 @@ def wilson_funnel_limits(
         out[f"funnel{level}_lower"] = np.where(lower < 0, 0.0, lower)
         out[f"funnel{level}_upper"] = np.where(upper > 1, 1.0, upper)
     return out
-
-
-SIGNIFICANCE_LABELS: tuple[str, ...] = (
-    "High (0.001)",
-    "High (0.025)",
-    "Low (0.001)",
-    "Low (0.025)",
-    "Not significant",
-)
 
 
 def assign_funnel_significance(
@@ -393,71 +378,6 @@ def significance_to_outliers(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return out95, out998
 
 
-def _r_as_character_width(value: float) -> int:
-    """``nchar(as.character(x))`` in R for a non-negative whole number (R may print 1e+05)."""
-    digits = str(int(value))
-    fixed = len(digits)
-    significant = digits.rstrip("0") or "0"
-    exponent = fixed - 1
-    sci = len(significant) + (1 if len(significant) > 1 else 0) + 2 + max(2, len(str(exponent)))
-    return sci if fixed > sci else fixed
-
-
-def phe_axis_limits(denominators: np.ndarray) -> tuple[float, float]:
-    """PHEindicatormethods' x-axis range for its funnel points (``signif.floor``/``ceiling``)."""
-    min_d = float(np.min(denominators))
-    max_d = float(np.max(denominators))
-    if max_d > 2 * min_d:
-        axis_min = 0.0
-    else:
-        if min_d == 0:
-            axis_min = 0.0
-        else:
-            k = _r_as_character_width(math.floor(min_d * 0.95)) - 1
-            axis_min = math.floor(min_d * 0.95 / 10**k) * 10**k
-    if max_d == 0:
-        axis_max = 0.0
-    else:
-        k = _r_as_character_width(math.ceil(max_d * 1.05)) - 2
-        axis_max = math.ceil(max_d * 1.05 / 10**k) * 10**k
-    return float(axis_min), float(axis_max)
-
-
-def phe_funnel_points(denominators: np.ndarray, axis_min: float, axis_max: float) -> np.ndarray:
-    """PHEindicatormethods' 100 populations for drawing: geometric steps, at least +1 each."""
-    points = [max(1.0, axis_min)]
-    for j in range(2, 101):
-        prev = points[-1]
-        # R's round() is half-to-even, as is Python's.
-        points.append(max(float(round((axis_max / prev) ** (1 / (101 - j)) * prev)), prev + 1))
-    return np.array(points)
-
-
-def calculate_funnel_limits(
-    numerator: np.ndarray, denominator: np.ndarray, multiplier: float = 1.0
-) -> pl.DataFrame:
-    """PHEindicatormethods ``calculate_funnel_limits`` (statistic "proportion") for drawing.
-
-    Returns the package's 100 rows (Population and the four limits times ``multiplier``,
-    floored at 0 and capped at ``multiplier``) and the baseline.
-    """
-    x = np.asarray(numerator, dtype=np.float64)
-    n = np.asarray(denominator, dtype=np.float64)
-    av = pooled_proportion(x, n)
-    pops = phe_funnel_points(n, *phe_axis_limits(n))
-    limits = wilson_funnel_limits(pops, av)
-    return pl.DataFrame(
-        {
-            "Population": pops,
-            "Lower2s0025limit": limits["funnel95_lower"] * multiplier,
-            "Upper2s0025limit": limits["funnel95_upper"] * multiplier,
-            "Lower3s0001limit": limits["funnel998_lower"] * multiplier,
-            "Upper3s0001limit": limits["funnel998_upper"] * multiplier,
-            "Baseline": np.full(pops.shape, av * multiplier),
-        }
-    )
-
-
 # --- one call for both methods ---------------------------------------------------------------
 
 
@@ -475,7 +395,7 @@ def funnel_limits(
     numerator: np.ndarray,
     denominator: np.ndarray,
     *,
-    method: str = "arcsine-od",
+    method: FunnelMethod = "arcsine-od",
     benchmark: float | None = None,
 ) -> FunnelResult:
     """Funnel limits and outlier flags for units with complete, valid data.
@@ -503,7 +423,7 @@ def funnel_limits(
     od = estimate_overdispersion(x, n, pooled)
     adjusted = method == "arcsine-od" and od.phi > 1
     tau2_used = od.tau2 if adjusted else 0.0
-    _, table, rows = _limits_lookup(n, centre, tau2_used)
+    _, table, rows = build_limits_lookup(n, centre, tau2_used)
     limits = {name: column[rows] for name, column in table.items()}
     out95 = outliers_func(value, limits["funnel95_lower"], limits["funnel95_upper"], centre)
     out998 = outliers_func(value, limits["funnel998_lower"], limits["funnel998_upper"], centre)

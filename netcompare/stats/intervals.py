@@ -33,10 +33,6 @@ def z_for(confidence: float) -> float:
     return float(ndtri(confidence + (1 - confidence) / 2))
 
 
-Z95 = z_for(0.95)  # 1.959963984540054
-Z998 = z_for(0.998)  # 3.090232306167813
-
-
 def as_float_array(values: ArrayLike) -> np.ndarray:
     """A float64 numpy array with missing values as NaN (polars nulls included)."""
     if isinstance(values, pl.Series):

@@ -40,6 +40,7 @@ import numpy as np
 from scipy.special import expit
 
 from netcompare.stats.benchmark import check_polarity
+from netcompare.types import Polarity
 
 DRAW_BLOCK = 100
 
@@ -77,7 +78,7 @@ def quintile_bounds(values: object) -> np.ndarray | None:
     return np.array(bounds)
 
 
-def quintiles(values: object, polarity: str = "high") -> np.ndarray:
+def quintiles(values: object, polarity: Polarity = "high") -> np.ndarray:
     """Quintile 1..5 per unit (1 = best, see module notes); 0 where there is no category.
 
     No category for missing values, or when fewer than 5 units have values.
@@ -97,7 +98,7 @@ def quintiles(values: object, polarity: str = "high") -> np.ndarray:
     return out
 
 
-def league_rank(values: object, polarity: str = "high") -> np.ndarray:
+def league_rank(values: object, polarity: Polarity = "high") -> np.ndarray:
     """Rank 1 = best; ties share the best rank ("min"); missing values get 0."""
     check_polarity(polarity)
     v = np.atleast_1d(np.asarray(values, dtype=np.float64))
@@ -126,6 +127,7 @@ def _min_ranks(key: np.ndarray) -> np.ndarray:
     return ranks
 
 
+# Cheng's BB by hand: compare_ranks_ms 165 ms, 348 ms with Generator.beta (budget 200 ms).
 # Draws computed together: about this many unit-draws, so the arrays stay in the CPU cache.
 CHUNK_SIZE = 65_536
 # Below this many unit-draws in all, the draws are one block (one stream, one thread).
@@ -316,6 +318,8 @@ def beta_variates(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, draws:
 
     Cheng's algorithm BB for the units with both shapes above 1, numpy's ``Generator.beta``
     for the others (see the module notes); the same draws :func:`rank_intervals` ranks.
+    Only tests call it: it is how the hand-written sampler's draws are checked against
+    scipy's Beta distribution (tests/stats/test_beta_variates.py).
     """
     a = np.atleast_1d(np.asarray(a, dtype=np.float64))
     b = np.atleast_1d(np.asarray(b, dtype=np.float64))
@@ -380,7 +384,7 @@ def _block_ranks(
 def rank_intervals(
     numerator: object,
     denominator: object,
-    polarity: str = "high",
+    polarity: Polarity = "high",
     *,
     seed: int = 1,
     draws: int = 1000,

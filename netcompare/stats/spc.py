@@ -23,6 +23,12 @@ included. Every point of a qualifying run is flagged. Precedence: outside the li
 two-in-three, shift. A trend point's direction follows the package (the step to its right
 when the next point is also part of a trend, else the step from its left).
 
+Labels: ``special_cause`` is above_upper, below_lower, trend_increasing, trend_decreasing,
+two_in_three_above, two_in_three_below, shift_above, shift_below or none; ``point_type`` is
+improvement, concern, neutral_high, neutral_low or common_cause; the variation icon is
+improvement_high / _low, concern_high / _low, neutral_high / _low or common_cause; assurance
+is pass, fail, inconsistent or none.
+
 p-chart (Laney-free Shewhart p-chart for monthly proportions with varying denominators):
 p-bar = sum(x) / sum(n) per segment (first ``fix_after`` points when fixed); limits
 p-bar -/+ 3 sqrt(p-bar (1 - p-bar) / n_i) and near band at 2 sigma, truncated to [0, 1]; the
@@ -34,12 +40,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import polars as pl
 from numpy.lib.stride_tricks import sliding_window_view
 
 from netcompare.errors import UserError
+from netcompare.types import IMPROVEMENTS, TWO_IN_THREE_VARIANTS, Improvement, TwoInThreeRule
 
 LIMIT = 2.66
 NEAR = 2 * (LIMIT / 3)
@@ -47,38 +55,7 @@ SCREEN = 3.267
 MIN_POINTS = 2
 RECOMMENDED_POINTS = 12
 
-IMPROVEMENTS: tuple[str, ...] = ("increase", "decrease", "neutral")
-TWO_IN_THREE_VARIANTS: tuple[str, ...] = ("mdc2023", "ptd")
-SPECIAL_CAUSES: tuple[str, ...] = (
-    "above_upper",
-    "below_lower",
-    "trend_increasing",
-    "trend_decreasing",
-    "two_in_three_above",
-    "two_in_three_below",
-    "shift_above",
-    "shift_below",
-    "none",
-)
-POINT_TYPES: tuple[str, ...] = (
-    "improvement",
-    "concern",
-    "neutral_high",
-    "neutral_low",
-    "common_cause",
-)
-VARIATION_ICONS: tuple[str, ...] = (
-    "improvement_high",
-    "improvement_low",
-    "concern_high",
-    "concern_low",
-    "neutral_high",
-    "neutral_low",
-    "common_cause",
-)
-ASSURANCE: tuple[str, ...] = ("pass", "fail", "inconsistent", "none")
-
-OUTPUT_COLUMNS: tuple[str, ...] = (
+SPC_COLUMNS: tuple[str, ...] = (
     "date",
     "value",
     "mean",
@@ -234,7 +211,7 @@ def special_cause_type(
     near_lower: np.ndarray,
     near_upper: np.ndarray,
     run_length: int = 7,
-    two_in_three_rule: str = "mdc2023",
+    two_in_three_rule: TwoInThreeRule = "mdc2023",
 ) -> np.ndarray:
     """Special-cause label of each point of one segment, by precedence (see module notes)."""
     y = np.asarray(y, dtype=np.float64)
@@ -261,7 +238,7 @@ def special_cause_type(
     ).astype(object)
 
 
-def point_type(special_cause: np.ndarray, improvement: str) -> np.ndarray:
+def point_type(special_cause: np.ndarray, improvement: Improvement) -> np.ndarray:
     """``ptd_point_type``: orient each special cause by the improvement direction."""
     check_improvement(improvement)
     sc = np.asarray(special_cause, dtype=object)
@@ -276,7 +253,7 @@ def point_type(special_cause: np.ndarray, improvement: str) -> np.ndarray:
     return np.where(v > 0, labels[0], np.where(v < 0, labels[1], "common_cause")).astype(object)
 
 
-def variation_icon(last_point_type: str, improvement: str) -> str:
+def variation_icon(last_point_type: str, improvement: Improvement) -> str:
     """The Making Data Count variation icon for the last point (``geom_ptd_icon`` names)."""
     if last_point_type in ("neutral_high", "neutral_low", "common_cause"):
         return last_point_type
@@ -284,7 +261,7 @@ def variation_icon(last_point_type: str, improvement: str) -> str:
     return f"{last_point_type}_{'high' if high else 'low'}"
 
 
-def assurance_type(target: float | None, lpl: float, upl: float, improvement: str) -> str:
+def assurance_type(target: float | None, lpl: float, upl: float, improvement: Improvement) -> str:
     """``ptd_calculate_assurance_type`` on the last point's limits: pass / fail /
     inconsistent, or none without a target or for neutral improvement."""
     if target is None or improvement == "neutral":
@@ -300,12 +277,13 @@ def assurance_type(target: float | None, lpl: float, upl: float, improvement: st
 # --- input handling ---------------------------------------------------------------------------
 
 
-def check_improvement(improvement: str) -> str:
+def check_improvement(improvement: str) -> Improvement:
+    """Validate an SPC improvement direction (NHSRplotthedots ``improvement_direction``)."""
     if improvement not in IMPROVEMENTS:
         raise UserError(
             f"unknown improvement direction {improvement!r}: use increase, decrease or neutral"
         )
-    return improvement
+    return cast(Improvement, improvement)
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m")
@@ -442,10 +420,10 @@ def _finish(
     series: _Series,
     y: np.ndarray,
     limits: dict[str, np.ndarray],
-    improvement: str,
+    improvement: Improvement,
     target: float | None,
     run_length: int,
-    two_in_three_rule: str,
+    two_in_three_rule: TwoInThreeRule,
     extra: dict[str, pl.Series] | None = None,
 ) -> tuple[pl.DataFrame, SpcSummary]:
     special = np.empty(y.size, dtype=object)
@@ -483,18 +461,18 @@ def spc_chart(
     *,
     date: str = "date",
     value: str = "value",
-    improvement: str = "increase",
+    improvement: Improvement = "increase",
     target: float | None = None,
     rebase: Sequence[dt.date | str] = (),
     fix_after: int | None = None,
     screen_outliers: bool = True,
     run_length: int = 7,
-    two_in_three: str = "mdc2023",
+    two_in_three: TwoInThreeRule = "mdc2023",
     line_offset: int | None = None,
 ) -> tuple[pl.DataFrame, SpcSummary]:
     """XmR chart of ``value`` by ``date``: limits, special causes and point types.
 
-    Returns a frame with :data:`OUTPUT_COLUMNS` (sorted by date) and the
+    Returns a frame with :data:`SPC_COLUMNS` (sorted by date) and the
     :class:`SpcSummary` (variation icon of the last point, assurance against ``target``,
     warnings such as fewer than 12 points). Raises :class:`UserError` for fewer than 2
     points, duplicate or missing dates, missing or non-numeric values, or a rebase date that is
@@ -519,12 +497,12 @@ def p_chart(
     date: str = "date",
     numerator: str = "numerator",
     denominator: str = "denominator",
-    improvement: str = "increase",
+    improvement: Improvement = "increase",
     target: float | None = None,
     rebase: Sequence[dt.date | str] = (),
     fix_after: int | None = None,
     run_length: int = 7,
-    two_in_three: str = "mdc2023",
+    two_in_three: TwoInThreeRule = "mdc2023",
     line_offset: int | None = None,
 ) -> tuple[pl.DataFrame, SpcSummary]:
     """p-chart of ``numerator / denominator`` by ``date`` (limits vary with each n_i).

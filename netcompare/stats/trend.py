@@ -18,6 +18,10 @@ chi2 = 47.90 (``TestIsSignificantForProportionsReturnsTrue``). Fingertips' other
 values with 95% CIs but no counts (``IsSignificant``: inverse-variance weighted regression of
 the value on t, chi2 = (slope / se)^2), is :func:`trend_marker_from_intervals`; on the same
 years' published values and CIs it gives 46.77 (``TestIsSignificantReturnsTrue``).
+
+No page shows a trend marker yet; the module stays because METHODS.md section 7 specifies
+it, and :func:`trend_marker_from_intervals` stays because it is the method that reproduces
+the 46.77 METHODS.md quotes (the counts method gives 47.90, Fingertips' own figure for it).
 """
 
 from __future__ import annotations

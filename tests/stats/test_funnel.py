@@ -13,10 +13,9 @@ from netcompare.errors import UserError
 from netcompare.stats.funnel import (
     FUNNELPLOTR_Z95,
     FUNNELPLOTR_Z998,
-    arcsine_limits,
     assign_funnel_significance,
     build_limits_lookup,
-    calculate_funnel_limits,
+    calculate_limits,
     estimate_overdispersion,
     funnel_limits,
     funnel_limits_grid,
@@ -28,10 +27,18 @@ from netcompare.stats.funnel import (
     sigma_adjustment,
     tau_func,
     transformed_zscore,
+    wilson_funnel_limits,
     winsorisation,
 )
 
 REF = Path(__file__).resolve().parents[1] / "reference_data"
+
+
+def raw_arcsine_limits(n, target, tau2, z):
+    """METHODS.md 2a written out: sin(asin(sqrt(target)) -/+ z sqrt(1/(4n) + tau2))^2."""
+    spread = z * np.sqrt(1 / (4 * np.asarray(n, dtype=float)) + tau2)
+    yt = math.asin(math.sqrt(target))
+    return np.sin(yt - spread) ** 2, np.sin(yt + spread) ** 2
 
 
 @pytest.fixture(scope="module")
@@ -62,16 +69,24 @@ def test_phe_significance_all_303_labels(phe_inputs):
     ],
 )
 def test_phe_funnel_limit_table(phe_inputs, file, max_denominator):
+    # PHEindicatormethods calculate_funnel_limits (multiplier 100): the limits at each of its
+    # populations, around the pooled proportion
     data = phe_inputs
     if max_denominator is not None:
         data = data.filter(pl.col("denominator") < max_denominator)
     expected = pl.read_csv(REF / file)
-    got = calculate_funnel_limits(data["numerator"].to_numpy(), data["denominator"].to_numpy(), 100)
-    assert got.columns == expected.columns
-    np.testing.assert_array_equal(got["Population"].to_numpy(), expected["Population"].to_numpy())
-    for column in expected.columns[1:]:
+    x, n = data["numerator"].to_numpy(), data["denominator"].to_numpy()
+    pooled = x.sum() / n.sum()
+    got = wilson_funnel_limits(expected["Population"].to_numpy(), pooled)
+    for column, name in (
+        ("Lower2s0025limit", "funnel95_lower"),
+        ("Upper2s0025limit", "funnel95_upper"),
+        ("Lower3s0001limit", "funnel998_lower"),
+        ("Upper3s0001limit", "funnel998_upper"),
+    ):
         # the reference is printed to 6 (8) decimals in percent
-        np.testing.assert_allclose(got[column].to_numpy(), expected[column].to_numpy(), atol=1e-6)
+        np.testing.assert_allclose(got[name] * 100, expected[column].to_numpy(), atol=1e-6)
+    np.testing.assert_allclose(expected["Baseline"].to_numpy(), pooled * 100, atol=1e-6)
 
 
 def test_sigma_adjustment_touches_wilson_interval():
@@ -179,7 +194,7 @@ def test_unadjusted_arcsine_uses_zero_tau(phe_inputs):
     n = phe_inputs["denominator"].to_numpy()
     result = funnel_limits(x, n, method="arcsine")
     pooled = x.sum() / n.sum()
-    lo, up = arcsine_limits(n, pooled, 0.0, FUNNELPLOTR_Z998)
+    lo, up = raw_arcsine_limits(n, pooled, 0.0, 3.090232)
     np.testing.assert_allclose(result.limits["funnel998_lower"], lo, rtol=0, atol=1e-15)
     np.testing.assert_allclose(result.limits["funnel998_upper"], up, rtol=0, atol=1e-15)
     assert result.summary.phi == 0.0 and result.summary.tau2 == 0.0
@@ -200,16 +215,18 @@ def test_no_overdispersion_falls_back_to_unadjusted():
 
 
 def test_limits_use_funnelplotr_multipliers():
-    lo, up = arcsine_limits(np.array([400.0]), 0.5, 0.0, FUNNELPLOTR_Z95)
-    spread = 1.959964 * math.sqrt(1 / 1600)
-    assert lo[0] == pytest.approx(math.sin(math.pi / 4 - spread) ** 2, abs=1e-15)
-    assert up[0] == pytest.approx(math.sin(math.pi / 4 + spread) ** 2, abs=1e-15)
-    assert FUNNELPLOTR_Z998 == 3.090232
+    limits = calculate_limits(np.array([400.0]), 0.5, 0.0)
+    for level, z in (("95", 1.959964), ("998", 3.090232)):
+        spread = z * math.sqrt(1 / 1600)
+        lower, upper = limits[f"funnel{level}_lower"][0], limits[f"funnel{level}_upper"][0]
+        assert lower == pytest.approx(math.sin(math.pi / 4 - spread) ** 2, abs=1e-15)
+        assert upper == pytest.approx(math.sin(math.pi / 4 + spread) ** 2, abs=1e-15)
+    assert FUNNELPLOTR_Z95 == 1.959964 and FUNNELPLOTR_Z998 == 3.090232
 
 
 def test_monotonic_fix_zeroes_folded_lower_limits():
     n = np.arange(1.0, 40)
-    lower, upper = arcsine_limits(n, 0.05, 0.0, FUNNELPLOTR_Z998)
+    lower, upper = raw_arcsine_limits(n, 0.05, 0.0, FUNNELPLOTR_Z998)
     # at small n the arcsine lower limit folds back above zero ...
     assert lower[0] > lower[5]
     fixed_lower, fixed_upper = monotonic_fix(lower, upper)
@@ -221,11 +238,13 @@ def test_monotonic_fix_zeroes_folded_lower_limits():
 
 
 def test_lookup_table_includes_each_denominator_and_grid():
-    n = np.array([5.0, 50, 500])
-    number_seq, table = build_limits_lookup(n, 0.3, 0.0)
-    assert set(n) <= set(number_seq)
-    assert number_seq[-1] == 500.0
+    n = np.array([500.0, 5, 50, 5])
+    number_seq, table, rows = build_limits_lookup(n, 0.3, 0.0)
+    # FunnelPlotR's grid seq(3, 500, length.out = 1000) plus the denominators, de-duplicated
+    assert number_seq.size == 1000 + 2  # 500 is on the grid already; 5 and 50 are not
+    assert number_seq[0] == 3.0 and number_seq[-1] == 500.0
     assert np.all(np.diff(number_seq) > 0)
+    np.testing.assert_array_equal(number_seq[rows], n)
     assert table["funnel95_lower"].shape == number_seq.shape
 
 

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from netcompare.errors import UserError
-from netcompare.stats.intervals import Z95, Z998, wilson_interval, z_for
+from netcompare.stats.intervals import wilson_interval, z_for
 
 # PHEindicatormethods tests (multiplier 1): (x, n) -> 95% and 99.8% limits
 VECTORS = [
@@ -19,9 +19,9 @@ VECTORS = [
 
 
 def test_z_multipliers():
-    assert pytest.approx(1.959964, abs=1e-6) == Z95
-    assert pytest.approx(3.090232, abs=1e-6) == Z998
-    assert z_for(95) == Z95
+    assert z_for(0.95) == pytest.approx(1.959963984540054, abs=1e-12)
+    assert z_for(0.998) == pytest.approx(3.090232306167813, abs=1e-12)
+    assert z_for(95) == z_for(0.95)  # PHEindicatormethods accepts 95 for 0.95
 
 
 @pytest.mark.parametrize(("counts", "ci95", "ci998"), VECTORS)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from netcompare.stats.funnel import (
-    FUNNELPLOTR_Z95,
     FUNNELPLOTR_Z998,
-    arcsine_limits,
+    calculate_limits,
     funnel_limits,
     sigma_adjustment,
 )
@@ -53,12 +52,16 @@ def test_arcsine_limits_widen_as_n_shrinks(target, tau2, n_small, extra):
     n = np.array([float(n_small), float(n_small + extra)])
     yt = np.arcsin(np.sqrt(target))
     sd = np.sqrt(1 / (4 * n[0]) + tau2)
-    if yt - FUNNELPLOTR_Z998 * sd < 0 or yt + FUNNELPLOTR_Z998 * sd > np.pi / 2:
-        return
-    lo, up = arcsine_limits(n, target, tau2, FUNNELPLOTR_Z998)
-    assert lo[0] <= lo[1] + 1e-15 and up[0] >= up[1] - 1e-15
-    lo95, up95 = arcsine_limits(n, target, tau2, FUNNELPLOTR_Z95)
-    assert np.all(lo <= lo95) and np.all(up >= up95)
+    assume(yt - FUNNELPLOTR_Z998 * sd >= 0 and yt + FUNNELPLOTR_Z998 * sd <= np.pi / 2)
+    # each denominator alone: FunnelPlotR's fix compares neighbouring rows and would hide a
+    # limit that narrows as n falls
+    small, large = (calculate_limits(n[i : i + 1], target, tau2) for i in (0, 1))
+    for level in ("95", "998"):
+        assert small[f"funnel{level}_lower"][0] <= large[f"funnel{level}_lower"][0] + 1e-15
+        assert small[f"funnel{level}_upper"][0] >= large[f"funnel{level}_upper"][0] - 1e-15
+    for limits in (small, large):
+        assert limits["funnel998_lower"][0] <= limits["funnel95_lower"][0]
+        assert limits["funnel998_upper"][0] >= limits["funnel95_upper"][0]
 
 
 @given(st.floats(0.01, 0.99), st.integers(1, 5000), st.integers(1, 5000))
@@ -104,8 +107,16 @@ def test_flags_consistent_with_limits(pairs, method):
 
 @settings(deadline=None, max_examples=40)
 @given(count_pairs(min_size=2, max_size=25), st.sampled_from(["high", "low"]), st.integers(0, 99))
-def test_rank_intervals_contain_the_rank(pairs, polarity, seed):
+def test_rank_intervals_are_the_simulation_widened_to_the_rank(pairs, polarity, seed):
+    # The simulation's own ends, read back by supplying an observed rank that cannot lie
+    # outside them (the last rank for the lower end, rank 1 for the upper end); the interval
+    # is those ends, moved to the observed rank only where they leave it out.
     x, n = pairs
+    k = x.size
     rank = league_rank(x / n, polarity)
+    sim_lo, _ = rank_intervals(x, n, polarity, seed=seed, draws=200, ranks=np.full(k, k))
+    _, sim_up = rank_intervals(x, n, polarity, seed=seed, draws=200, ranks=np.ones(k, int))
+    assert np.all((sim_lo >= 1) & (sim_lo <= sim_up) & (sim_up <= k))
     lo, up = rank_intervals(x, n, polarity, seed=seed, draws=200)
-    assert np.all((lo >= 1) & (lo <= rank) & (rank <= up) & (up <= x.size))
+    np.testing.assert_array_equal(lo, np.minimum(sim_lo, rank))
+    np.testing.assert_array_equal(up, np.maximum(sim_up, rank))

@@ -10,7 +10,7 @@ import pytest
 
 from netcompare.errors import UserError
 from netcompare.stats.spc import (
-    OUTPUT_COLUMNS,
+    SPC_COLUMNS,
     assurance_type,
     p_chart,
     part_of_seven_trend,
@@ -227,7 +227,7 @@ def test_assurance():
 
 def test_spc_chart_output_and_summary():
     out, summary = spc_chart(frame(RNORM_123), target=5.0)
-    assert tuple(out.columns) == OUTPUT_COLUMNS
+    assert tuple(out.columns) == SPC_COLUMNS
     assert out.schema["date"] == pl.Date
     assert out["mean"].to_list() == pytest.approx([0.1416238035] * 20)
     assert summary.variation_icon == "common_cause"
