@@ -53,8 +53,8 @@ pytestmark = pytest.mark.browser
 PAGES_KEY = pytest.StashKey[list[Page]]()
 FAILURES_KEY = pytest.StashKey[Path]()
 SCREENSHOTS_KEY = pytest.StashKey[Path]()
-# axe-core "serious" violations seen in this run: (rule id, help text) -> {where: elements}
-SERIOUS: dict[tuple[str, str], dict[str, list[str]]] = {}
+# axe-core "serious" violations seen in this run: (rule id, help text) -> {what: {where}}
+SERIOUS: dict[tuple[str, str], dict[str, set[str]]] = {}
 
 
 def _free_port() -> int:
@@ -224,8 +224,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
     terminalreporter.section("axe-core: serious accessibility violations (reported, not failed)")
     for (rule, help_text), seen in sorted(SERIOUS.items()):
         terminalreporter.write_line(f"{rule}: {help_text}")
-        for where, targets in sorted(seen.items()):
-            terminalreporter.write_line(f"    {where}: {'; '.join(targets)}")
+        for what, where in sorted(seen.items()):
+            terminalreporter.write_line(f"  {what}\n    on {', '.join(sorted(where))}")
 
 
 # -- waiting for Streamlit ----------------------------------------------------------------------
@@ -312,12 +312,19 @@ def check_accessibility(page: Page, where: str) -> None:
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+                details: v.nodes.map(n => {
+                    const check = [...n.any, ...n.all, ...n.none][0];
+                    const html = n.html.length > 90 ? n.html.slice(0, 90) + '…' : n.html;
+                    return (check ? check.message + ': ' : '') + html;
+                }),
             }));
         }"""
     )
     for v in violations:
         if v["impact"] == "serious":
-            SERIOUS.setdefault((v["id"], v["help"]), {})[where] = v["targets"]
+            seen = SERIOUS.setdefault((v["id"], v["help"]), {})
+            for what in v["details"]:
+                seen.setdefault(what, set()).add(where)
     critical = [v for v in violations if v["impact"] == "critical"]
     assert not critical, f"axe-core: critical accessibility violations on {where}:\n" + "\n".join(
         f"- {v['id']}: {v['help']} at {v['targets']}" for v in critical

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import polars as pl
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.app.tiny_datasets import write_tiny
 from tests.browser.conftest import check_accessibility, rerun, wait_for_app
@@ -111,6 +111,8 @@ def test_a_filter_changed_in_the_sidebar_is_in_the_url_and_the_url_reproduces_th
         page.locator('[data-testid="stSidebarNav"]').get_by_text("League table").click()
     page.wait_for_url(re.compile(r"/league"))
     page.wait_for_selector("h1:has-text('League table')")
+    expect(page).to_have_url(re.compile(r"[?&]network="))
+    expect(page).to_have_url(re.compile(r"[?&]indicator="))
     check_accessibility(page, "/league after changing the filters")
     assert_no_error(page)
     params = query(page)
@@ -133,6 +135,9 @@ def test_switches_are_kept_in_the_url(app_url: str, page: Page, new_page: Callab
     open_page(page, app_url + "/funnel")
     switch(page, "Anonymise practices")
     switch(page, "Net of exceptions")
+    # The URL follows the switches (the browser's address, updated by the app's front end).
+    expect(page).to_have_url(re.compile(r"[?&]anonymise=true"))
+    expect(page).to_have_url(re.compile(r"[?&]net_exceptions=true"))
     params = query(page)
     assert params["anonymise"] == ["true"]
     assert params["net_exceptions"] == ["true"]
