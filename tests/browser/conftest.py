@@ -53,7 +53,8 @@ pytestmark = pytest.mark.browser
 PAGES_KEY = pytest.StashKey[list[Page]]()
 FAILURES_KEY = pytest.StashKey[Path]()
 SCREENSHOTS_KEY = pytest.StashKey[Path]()
-# axe-core "serious" violations seen in this run: (rule id, help text) -> {what: {where}}
+# axe-core "serious" violations seen in this run:
+# (rule id, what axe says of an element) -> {"pages": {where}, "elements": {html}}
 SERIOUS: dict[tuple[str, str], dict[str, set[str]]] = {}
 
 
@@ -222,10 +223,12 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if not SERIOUS:
         return
     terminalreporter.section("axe-core: serious accessibility violations (reported, not failed)")
-    for (rule, help_text), seen in sorted(SERIOUS.items()):
-        terminalreporter.write_line(f"{rule}: {help_text}")
-        for what, where in sorted(seen.items()):
-            terminalreporter.write_line(f"  {what}\n    on {', '.join(sorted(where))}")
+    for (rule, message), seen in sorted(SERIOUS.items()):
+        elements = sorted(seen["elements"])
+        more = f" and {len(elements) - 3} more" if len(elements) > 3 else ""
+        terminalreporter.write_line(f"{rule}: {message}")
+        terminalreporter.write_line(f"    on {', '.join(sorted(seen['pages']))}")
+        terminalreporter.write_line(f"    e.g. {' | '.join(elements[:3])}{more}")
 
 
 # -- waiting for Streamlit ----------------------------------------------------------------------
@@ -312,19 +315,24 @@ def check_accessibility(page: Page, where: str) -> None:
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
-                details: v.nodes.map(n => {
+                nodes: v.nodes.map(n => {
                     const check = [...n.any, ...n.all, ...n.none][0];
-                    const html = n.html.length > 90 ? n.html.slice(0, 90) + '…' : n.html;
-                    return (check ? check.message + ': ' : '') + html;
+                    return {
+                        message: check ? check.message : v.help,
+                        html: n.html.length > 70 ? n.html.slice(0, 70) + '…' : n.html,
+                    };
                 }),
             }));
         }"""
     )
     for v in violations:
         if v["impact"] == "serious":
-            seen = SERIOUS.setdefault((v["id"], v["help"]), {})
-            for what in v["details"]:
-                seen.setdefault(what, set()).add(where)
+            for node in v["nodes"]:
+                seen = SERIOUS.setdefault(
+                    (v["id"], node["message"]), {"pages": set(), "elements": set()}
+                )
+                seen["pages"].add(where)
+                seen["elements"].add(node["html"])
     critical = [v for v in violations if v["impact"] == "critical"]
     assert not critical, f"axe-core: critical accessibility violations on {where}:\n" + "\n".join(
         f"- {v['id']}: {v['help']} at {v['targets']}" for v in critical
