@@ -1,20 +1,23 @@
 """The real app (`streamlit run app.py`) in headless Chromium: every page opens without an
 error, a filter changed in the sidebar lands in the URL and that URL reproduces the view in a
 fresh browser, presentation mode enlarges the page, the league table downloads as CSV.
-Screenshots for the README go to docs/screenshots/."""
+Every page opened is checked with axe-core. Screenshots go to a temporary folder
+(``scripts/refresh-screenshots`` puts them in docs/screenshots/ for the README)."""
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import polars as pl
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page, expect
 
 from tests.app.tiny_datasets import write_tiny
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import check_accessibility, rerun, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +34,15 @@ PAGES = [
 CHART = '[data-testid="stVegaLiteChart"]'
 
 
+Shoot = Callable[[Page, str], Path]
+
+
 def open_page(page: Page, url: str) -> None:
+    """Load ``url``, wait for the app's first run to end and check the page with axe-core."""
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
     wait_for_app(page, timeout=60_000)
+    check_accessibility(page, urlparse(url).path or "/")
 
 
 def assert_no_error(page: Page) -> None:
@@ -62,14 +70,14 @@ def sidebar_choice(page: Page, label: str) -> str:
 def choose(page: Page, label: str, option: str) -> None:
     """Pick an option of a sidebar selectbox as a user does: open it, click the option."""
     page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_for_app(page)
+    with rerun(page):
+        page.get_by_role("option", name=option, exact=True).click()
 
 
 def switch(page: Page, label: str) -> None:
     """Flip a sidebar toggle by clicking its label, as a user does."""
-    page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()
-    wait_for_app(page)
+    with rerun(page):
+        page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()
 
 
 def query(page: Page) -> dict[str, list[str]]:
@@ -78,7 +86,7 @@ def query(page: Page) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(("path", "title", "shot"), PAGES, ids=[p[0] for p in PAGES])
 def test_every_page_opens_without_an_error(
-    app_url: str, page: Page, path: str, title: str, shot: str | None
+    app_url: str, page: Page, screenshot: Shoot, path: str, title: str, shot: str | None
 ):
     open_page(page, app_url + path)
     assert page.locator("h1").first.inner_text().startswith(title)
@@ -94,15 +102,18 @@ def test_every_page_opens_without_an_error(
 
 
 def test_a_filter_changed_in_the_sidebar_is_in_the_url_and_the_url_reproduces_the_view(
-    app_url: str, page: Page, browser: Browser
+    app_url: str, page: Page, new_page: Callable[[], Page]
 ):
     open_page(page, app_url + "/")
     choose(page, "Network", "Canal Basin")
     choose(page, "Indicator", "Diabetic retinal screening attended")
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("League table").click()
+    with rerun(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("League table").click()
     page.wait_for_url(re.compile(r"/league"))
     page.wait_for_selector("h1:has-text('League table')")
-    wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"[?&]network="))
+    expect(page).to_have_url(re.compile(r"[?&]indicator="))
+    check_accessibility(page, "/league after changing the filters")
     assert_no_error(page)
     params = query(page)
     assert params["network"] == ["Canal Basin"]
@@ -110,42 +121,37 @@ def test_a_filter_changed_in_the_sidebar_is_in_the_url_and_the_url_reproduces_th
     link = page.url
 
     # A colleague opens the link in their own browser: the same view.
-    other = browser.new_context(viewport={"width": 1500, "height": 1000})
-    try:
-        fresh = other.new_page()
-        open_page(fresh, link)
-        assert fresh.locator("h1").first.inner_text() == (
-            "League table: Diabetic retinal screening attended"
-        )
-        assert sidebar_choice(fresh, "Network") == "Canal Basin"
-        assert sidebar_choice(fresh, "Indicator") == "Diabetic retinal screening attended"
-        assert_no_error(fresh)
-    finally:
-        other.close()
+    fresh = new_page()
+    open_page(fresh, link)
+    assert fresh.locator("h1").first.inner_text() == (
+        "League table: Diabetic retinal screening attended"
+    )
+    assert sidebar_choice(fresh, "Network") == "Canal Basin"
+    assert sidebar_choice(fresh, "Indicator") == "Diabetic retinal screening attended"
+    assert_no_error(fresh)
 
 
-def test_switches_are_kept_in_the_url(app_url: str, page: Page, browser: Browser):
+def test_switches_are_kept_in_the_url(app_url: str, page: Page, new_page: Callable[[], Page]):
     open_page(page, app_url + "/funnel")
     switch(page, "Anonymise practices")
     switch(page, "Net of exceptions")
+    # The URL follows the switches (the browser's address, updated by the app's front end).
+    expect(page).to_have_url(re.compile(r"[?&]anonymise=true"))
+    expect(page).to_have_url(re.compile(r"[?&]net_exceptions=true"))
     params = query(page)
     assert params["anonymise"] == ["true"]
     assert params["net_exceptions"] == ["true"]
-    other = browser.new_context(viewport={"width": 1500, "height": 1000})
-    try:
-        fresh = other.new_page()
-        open_page(fresh, page.url)
-        side = fresh.locator('[data-testid="stSidebar"]')
-        assert side.get_by_role("switch", name="Anonymise practices").is_checked()
-        assert side.get_by_role("switch", name="Net of exceptions").is_checked()
-        # Anonymised: the trends practice choice shows no names either.
-        assert re.fullmatch(r"Practice [A-Z]+", sidebar_choice(fresh, "Practice (trends)"))
-        assert_no_error(fresh)
-    finally:
-        other.close()
+    fresh = new_page()
+    open_page(fresh, page.url)
+    side = fresh.locator('[data-testid="stSidebar"]')
+    assert side.get_by_role("switch", name="Anonymise practices").is_checked()
+    assert side.get_by_role("switch", name="Net of exceptions").is_checked()
+    # Anonymised: the trends practice choice shows no names either.
+    assert re.fullmatch(r"Practice [A-Z]+", sidebar_choice(fresh, "Practice (trends)"))
+    assert_no_error(fresh)
 
 
-def test_presentation_mode_enlarges_the_page(app_url: str, page: Page):
+def test_presentation_mode_enlarges_the_page(app_url: str, page: Page, screenshot: Shoot):
     open_page(page, app_url + "/")
     wait_for_charts(page)
 
@@ -163,7 +169,8 @@ def test_presentation_mode_enlarges_the_page(app_url: str, page: Page):
     assert query(page)["present"] == ["true"]
     wait_for_charts(page)
     assert_no_error(page)
-    screenshot(page, "overview-presentation")
+    check_accessibility(page, "/ in presentation mode")
+    assert screenshot(page, "overview-presentation").stat().st_size > 10_000
 
 
 def test_league_table_downloads_as_csv(app_url: str, page: Page):
@@ -198,7 +205,8 @@ def test_data_page_switches_to_another_folder(
     folder = write_tiny(tmp_path_factory.mktemp("data") / "tiny")
     open_page(page, app_url + "/data")
     page.get_by_label("Folder or database URL").fill(str(folder))
-    page.get_by_role("button", name="Check and load", exact=True).click()
+    with rerun(page):
+        page.get_by_role("button", name="Check and load", exact=True).click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
         ".some(m => m.innerText.trim().split(/\\s+/).join(' ') === 'Practices 6')",
@@ -215,8 +223,10 @@ def test_data_page_switches_to_another_folder(
         ["Periods", "6"],
         ["Values", "102"],
     ]
+    check_accessibility(page, "/data with another folder loaded")
     # Every page now shows the loaded data set.
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("League table").click()
+    with rerun(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("League table").click()
     page.wait_for_selector("h1:has-text('League table: Alpha screening')", timeout=30_000)
-    wait_for_app(page)
     assert_no_error(page)
+    check_accessibility(page, "/league of another folder")

@@ -10,9 +10,12 @@ column at the row's position on the canvas.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from playwright.sync_api import Locator, Page, expect
 
-from .conftest import screenshot, wait_for_app
+from .conftest import check_accessibility, rerun, settle, wait_for_app
 
 INDICATOR = "Diabetes care plan in 12 months"
 PRACTICE = "Mariners Medical Centre"  # significantly better than all practices on it (sample)
@@ -25,8 +28,9 @@ AUTHOR = "Diabetes nurse lead, Mariners"
 
 
 def open_page(page: Page, link: str) -> None:
-    page.get_by_role("link", name=link).click()
-    wait_for_app(page)
+    with rerun(page):
+        page.get_by_role("link", name=link).click()
+    check_accessibility(page, link)
 
 
 def choose(select: Locator, option: str) -> None:
@@ -34,8 +38,8 @@ def choose(select: Locator, option: str) -> None:
     (virtualised) list, then click the option."""
     select.click()
     select.page.keyboard.type(option.split(" · ")[0])
-    select.page.get_by_role("option", name=option, exact=True).click()
-    wait_for_app(select.page)
+    with rerun(select.page):
+        select.page.get_by_role("option", name=option, exact=True).click()
 
 
 def _rendered_cells(grid: Locator) -> dict[str, dict[str, str]]:
@@ -62,6 +66,28 @@ def _rendered_cells(grid: Locator) -> dict[str, dict[str, str]]:
     )
 
 
+def _wait_for_columns(grid: Locator, *, last: bool) -> None:
+    """Wait until the grid has scrolled to its right end and renders its last column
+    (``last``), or back to the left and renders its first one."""
+    grid.locator('table[role="grid"]').first.wait_for(state="attached")
+    grid.page.wait_for_function(
+        """([el, last]) => {
+            const table = el.querySelector('table[role="grid"]');
+            const scroller = el.querySelector('.dvn-scroller');
+            if (!table || !scroller) return false;
+            const cols = [...table.querySelectorAll('thead th')]
+                .map(th => Number(th.getAttribute('aria-colindex')));
+            const end = scroller.scrollWidth - scroller.clientWidth;
+            return last
+                ? scroller.scrollLeft >= end - 1
+                    && cols.includes(Number(table.getAttribute('aria-colcount')))
+                : scroller.scrollLeft === 0 && cols.includes(1);
+        }""",
+        arg=[grid.element_handle(), last],
+        timeout=10_000,
+    )
+
+
 def grid_rows(page: Page, index: int = 0) -> list[dict[str, str]]:
     """The rows on screen of the ``index``-th dataframe, every column: the grid only renders
     the columns in view, so read it, scroll it sideways, read it again and merge."""
@@ -69,31 +95,39 @@ def grid_rows(page: Page, index: int = 0) -> list[dict[str, str]]:
     rows = _rendered_cells(grid)
     grid.hover()
     page.mouse.wheel(5000, 0)
-    page.wait_for_timeout(500)
+    _wait_for_columns(grid, last=True)
     for key, cells in _rendered_cells(grid).items():
         rows.setdefault(key, {}).update(cells)
     page.mouse.wheel(-5000, 0)
-    page.wait_for_timeout(500)
+    _wait_for_columns(grid, last=False)
     return [
         {"_index": key, **cells} for key, cells in sorted(rows.items(), key=lambda kv: int(kv[0]))
     ]
 
 
-def tall_screenshot(page: Page, name: str, height: int = 2200) -> None:
+def tall_screenshot(
+    screenshot: Callable[[Page, str], Path], page: Page, name: str, height: int = 2200
+) -> Path:
     """Streamlit scrolls inside its own container, so a full-page shot is one screen: make
-    the window tall enough for the page, scroll to the top, shoot, and restore the size."""
+    the window tall enough for the page, scroll to the top, wait for the layout to settle,
+    shoot, and restore the size."""
     size = page.viewport_size or {"width": 1500, "height": 1000}
     page.set_viewport_size({"width": size["width"], "height": height})
     page.locator('[data-testid="stMain"]').evaluate("el => el.scrollTo(0, 0)")
     page.evaluate("window.scrollTo(0, 0)")
-    page.wait_for_timeout(800)
-    screenshot(page, name)
+    settle(page)
+    path = screenshot(page, name)
     page.set_viewport_size(size)
+    settle(page)
+    return path
 
 
-def test_add_a_note_and_see_it_on_the_league_table(app_url: str, page: Page) -> None:
+def test_add_a_note_and_see_it_on_the_league_table(
+    app_url: str, page: Page, screenshot: Callable[[Page, str], Path]
+) -> None:
     page.goto(app_url)  # the app's front door first: it sets up the page navigation
     wait_for_app(page)
+    check_accessibility(page, "Overview")
     choose(
         page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
             has_text="Indicator"
@@ -116,14 +150,15 @@ def test_add_a_note_and_see_it_on_the_league_table(app_url: str, page: Page) -> 
     form.get_by_label(f"Note for {PRACTICE}").fill(BODY)
     form.get_by_label("Your name and role").fill(AUTHOR)
     form.get_by_label("Tags (optional, comma separated)").fill("template, recall")
-    form.get_by_role("button", name="Save note").click()
-    wait_for_app(page)
+    with rerun(page):
+        form.get_by_role("button", name="Save note").click()
 
     expect(main.get_by_text("Saved: what we do for P007.")).to_be_visible()
     # under "What they do" (its expander now says 💬 1) and in "All notes"
     expect(main.get_by_text(BODY)).to_have_count(2)
     expect(main.get_by_text(f"{PRACTICE} · {NETWORK} · 💬 1")).to_be_visible()
-    tall_screenshot(page, "notes")
+    check_accessibility(page, "Peer notes after saving a note")
+    assert tall_screenshot(screenshot, page, "notes").stat().st_size > 10_000
 
     # -- the league table: the practice's notes count, then its notes panel -----------------
     open_page(page, "League table")
@@ -142,12 +177,13 @@ def test_add_a_note_and_see_it_on_the_league_table(app_url: str, page: Page) -> 
     header = canvas.locator("thead th").first.bounding_box() or {"height": 35}
     row_height = 35
     position = int(mine[0]["_index"]) - 2  # aria-rowindex 1 is the header row
-    page.mouse.click(
-        box["x"] + 16,
-        box["y"] + header["height"] + row_height * position + row_height / 2,
-    )
-    wait_for_app(page)
+    with rerun(page):
+        page.mouse.click(
+            box["x"] + 16,
+            box["y"] + header["height"] + row_height * position + row_height / 2,
+        )
     expect(main.get_by_role("heading", name=f"Notes: {PRACTICE}")).to_be_visible()
     expect(main.get_by_text(BODY)).to_be_visible()
     expect(main.get_by_text(AUTHOR)).to_be_visible()
-    tall_screenshot(page, "league_with_note")
+    check_accessibility(page, "League table with a practice's notes")
+    assert tall_screenshot(screenshot, page, "league_with_note").stat().st_size > 10_000
