@@ -23,6 +23,7 @@ from netcompare.views.league import league_table
 from netcompare.views.networks import incentive_table, network_summary
 from netcompare.views.rag import rag_grid
 from netcompare.views.trends import SPC_P, trend_view
+from tests.app.tiny_datasets import load_tables
 
 DEC, JAN, FEB = dt.date(2024, 12, 1), dt.date(2025, 1, 1), dt.date(2025, 2, 1)
 NORTH = ViewOptions(network_id="N1")
@@ -54,7 +55,7 @@ VALUES = [
 
 
 @pytest.fixture(scope="module")
-def data() -> DataSet:
+def data(tmp_path_factory: pytest.TempPathFactory) -> DataSet:
     networks = pl.DataFrame(
         {
             "network_id": ["N1", "N2"],
@@ -102,7 +103,13 @@ def data() -> DataSet:
         },
         orient="row",
     )
-    return DataSet.build(networks, practices, indicators, values, source="test", name="Test")
+    tables = {
+        "networks": networks,
+        "practices": practices,
+        "indicators": indicators,
+        "values": values,
+    }
+    return load_tables(tmp_path_factory.mktemp("views") / "data", tables)
 
 
 # --- common: counts, labels, captions ----------------------------------------------------------
@@ -251,7 +258,7 @@ def test_league_table_benchmarks(data: DataSet):
     assert network.summary.benchmark == pytest.approx(0.8)
     assert network.benchmark_label == "network average (80.0%, pooled)"
     none = league_table(data, "NT", FEB, NORTH, benchmark="target").comparison
-    assert none.notes == ["This indicator has no target: the benchmark is all practices instead."]
+    assert none.notes == ("This indicator has no target: the benchmark is all practices instead.",)
 
 
 # --- funnel ---------------------------------------------------------------------------------------
@@ -326,7 +333,7 @@ def test_trend_view_network_and_p_chart(data: DataSet):
 
 def test_network_summary_pooled_values_and_who_meets_the_target(data: DataSet):
     hi = network_summary(data, "HI", FEB, NORTH)
-    rows = list(hi.networks.select("network_name", "value", "meets", "is_chosen").iter_rows())
+    rows = list(hi.networks.select("network_name", "value", "meets", "in_network").iter_rows())
     assert rows == [
         ("North", pytest.approx(0.80), True, True),
         ("South", pytest.approx(0.75), True, False),  # at the network target of 75%
@@ -344,8 +351,9 @@ def test_network_summary_pooled_values_and_who_meets_the_target(data: DataSet):
 
 
 def test_incentive_table_arithmetic(data: DataSet):
-    table, ids = incentive_table(data, FEB, NORTH, contract_value=100_000, upfront_share=0.7)
-    assert sorted(ids) == ["HI", "LO"]
+    incentives = incentive_table(data, FEB, NORTH, contract_value=100_000, upfront_share=0.7)
+    table = incentives.table
+    assert sorted(incentives.indicator_ids) == ["HI", "LO"]
     rows = {r["network_name"]: r for r in table.iter_rows(named=True)}
     assert rows["North"]["targets"] == 2 and rows["North"]["met"] == 2
     assert rows["North"]["upfront"] == 70_000 and rows["North"]["at_risk"] == 30_000
@@ -354,12 +362,17 @@ def test_incentive_table_arithmetic(data: DataSet):
     assert rows["South"]["earned"] == pytest.approx(70_000 + 30_000 / 2)
     assert rows["South"]["lost"] == pytest.approx(15_000)
     assert table["network_name"].to_list() == ["North", "South"]  # most earned first
-    assert table["is_chosen"].to_list() == [True, False]
-    half, _ = incentive_table(data, FEB, SOUTH, contract_value=50_000, upfront_share=0.5)
+    assert table["in_network"].to_list() == [True, False]
+    assert incentives.shown["Yours"].to_list() == ["◆", ""]
+    assert incentives.shown["Targets met"].to_list() == ["2 of 2", "1 of 2"]
+    assert incentives.at_risk_words == (
+        "At risk: **30%**, over the indicators with a network target in all care packages."
+    )
+    half = incentive_table(data, FEB, SOUTH, contract_value=50_000, upfront_share=0.5).table
     south = half.filter(pl.col("network_name") == "South").row(0, named=True)
     assert south["earned"] == pytest.approx(25_000 + 25_000 / 2)
-    other, ids = incentive_table(data, FEB, NORTH, care_package="Other")
-    assert ids == []
-    assert set(other["earned"].to_list()) == {70_000.0}  # nothing at risk can be earned
+    other = incentive_table(data, FEB, NORTH, care_package="Other")
+    assert other.indicator_ids == ()
+    assert set(other.table["earned"].to_list()) == {70_000.0}  # nothing at risk can be earned
     with pytest.raises(ValueError, match="between 0 and 1"):
         incentive_table(data, FEB, NORTH, upfront_share=1.5)
