@@ -506,3 +506,10 @@ def test_indicator_is_a_typed_record(data: DataSet):
     assert data.indicator("NT").target is None
     with pytest.raises(KeyError):
         data.indicator("nothing")
+
+
+def test_indicator_reads_an_optional_period_type():
+    row = {"indicator_id": "Y", "name": "Yearly", "care_package": "P", "polarity": "low"}
+    assert Indicator.from_row(row).period_type == "month"
+    assert Indicator.from_row(row | {"period_type": "year"}).period_type == "year"
+    assert Indicator.from_row(row).target is None and Indicator.from_row(row).polarity == "low"
