@@ -11,6 +11,7 @@ import pytest
 
 from netcompare.data.dataset import DataSet
 from netcompare.data.indicator import Indicator
+from netcompare.data.schema import schema
 from netcompare.views.common import (
     LABEL_CODES,
     LABEL_LETTERS,
@@ -513,3 +514,50 @@ def test_indicator_reads_an_optional_period_type():
     assert Indicator.from_row(row).period_type == "month"
     assert Indicator.from_row(row | {"period_type": "year"}).period_type == "year"
     assert Indicator.from_row(row).target is None and Indicator.from_row(row).polarity == "low"
+
+
+def test_many_networks_chart_the_top_and_bottom_twenty_and_yours(tmp_path):
+    n = 45
+    ids = [f"N{i:02d}" for i in range(n)]
+    tables = {
+        "networks": pl.DataFrame({"network_id": ids, "network_name": [f"Net {i}" for i in ids]}),
+        "practices": pl.DataFrame(
+            {"practice_id": [f"P{i}" for i in ids], "practice_name": ids, "network_id": ids}
+        ),
+        "indicators": pl.DataFrame(
+            {"indicator_id": ["X"], "name": ["X"], "care_package": ["P"], "network_target": [0.5]}
+        ),
+        "values": pl.DataFrame(
+            {
+                "practice_id": [f"P{i}" for i in ids],
+                "indicator_id": "X",
+                "period": FEB,
+                "numerator": [10 + k for k in range(n)],  # N44 highest, N00 lowest
+                "denominator": 100,
+            }
+        ),
+    }
+    tables = {
+        name: frame.with_columns(
+            *(pl.lit(None, dtype).alias(c) for c, dtype in schema(name).items() if c not in frame)
+        ).with_columns(
+            *([pl.lit(True).alias("share_name")] if name == "practices" else []),
+            *([pl.lit("high").alias("polarity")] if name == "indicators" else []),
+        )
+        for name, frame in tables.items()
+    }
+    data = load_tables(tmp_path / "many", tables)
+    summary = network_summary(data, "X", FEB, ViewOptions(network_id="N22"))
+    assert summary.networks.height == n
+    shown = summary.chart_networks["network_id"].to_list()
+    assert shown == [f"N{i:02d}" for i in range(44, 24, -1)] + ["N22"] + [
+        f"N{i:02d}" for i in range(19, -1, -1)
+    ]
+    assert summary.subset_note == (
+        "45 networks: the charts show the 20 highest and 20 lowest and your network; the table "
+        "below lists them all."
+    )
+    assert summary.chart_practices.height == 41
+    assert summary.table is not None and summary.table.height == n
+    assert summary.table.filter(pl.col("Yours") == "◆")["Network"].to_list() == ["Net N22"]
+    assert summary.singles_note is not None and summary.singles_note.count(",") == 9
