@@ -22,6 +22,7 @@ import polars as pl
 from bench.timing import Samples, median, peak_rss_mb, repeat_ms
 from netcompare.data.builtin import builtin_path
 from netcompare.data.dataset import DataSet
+from netcompare.data.indicator import Indicator
 from netcompare.data.load import load_dataset
 from netcompare.stats.compare import compare_units
 from netcompare.stats.funnel import funnel_limits
@@ -78,21 +79,21 @@ def run_steps(folder: Path, repeats: int) -> dict[str, object]:
     network_ids = data.networks.get_column("network_id").to_list()
     networks = _spread(network_ids, repeats + 1)
 
-    def one_slice(indicator_id: str) -> tuple[pl.DataFrame, dict]:
+    def one_slice(indicator_id: str) -> tuple[pl.DataFrame, Indicator]:
         return data.slice(indicator_id, data.periods(indicator_id)[-1]), data.indicator(
             indicator_id
         )
 
     slices = [one_slice(i) for i in indicators]
 
-    def compare(case: tuple[pl.DataFrame, dict]) -> object:
+    def compare(case: tuple[pl.DataFrame, Indicator]) -> object:
         values, indicator = case
         return compare_units(
             values.select(pl.col("practice_id").alias("unit"), "numerator", "denominator"),
             method="arcsine-od",
-            polarity=indicator["polarity"],
-            target=indicator["target"],
-            amber=indicator["amber_threshold"],
+            polarity=indicator.polarity,
+            target=indicator.target,
+            amber=indicator.amber_threshold,
             ranks=False,
         )
 
@@ -147,8 +148,8 @@ def run_steps(folder: Path, repeats: int) -> dict[str, object]:
     times["rag_grid_all"] = repeat_ms(lambda: rag_grid(data, period, ViewOptions()), repeats)
 
     series = _practice_series(data, first, repeats + 1)
-    improvement = IMPROVEMENT.get(data.indicator(first)["polarity"], "neutral")
-    target = data.indicator(first)["target"]
+    improvement = IMPROVEMENT.get(data.indicator(first).polarity, "neutral")
+    target = data.indicator(first).target
     times["spc"] = repeat_ms(
         _rotating(series, lambda s: spc_chart(s, improvement=improvement, target=target)),
         repeats * 10,

@@ -1,16 +1,16 @@
 """Data: what is loaded, its warnings, and loading another data set."""
 
-import polars as pl
 import streamlit as st
 
 from netcompare.errors import UserError
 from netcompare.ui.context import current_view
 from netcompare.ui.importing import import_panel
 from netcompare.ui.upload import save_uploads, use_source
-from netcompare.views.common import practice_labels
+from netcompare.views.data import dataset_view
 
 view = current_view()
 data = view.data
+shown = dataset_view(data, view.filters.view_options())
 st.title("Data")
 
 s = data.summary()
@@ -35,25 +35,8 @@ else:
 with st.expander("Indicators"):
     st.dataframe(data.indicators, hide_index=True)
 with st.expander("Networks and practices"):
-    # Names as every other page shows them: a practice that does not share its name is
-    # anonymised outside its own network, and all are when the anonymise switch is on.
-    labels = practice_labels(data, view.filters.view_options()).select("practice_id", "label")
-    practices = (
-        data.practices.join(labels, on="practice_id")
-        .join(data.networks, on="network_id", how="left")
-        .select(
-            "practice_id",
-            pl.col("label").alias("practice"),
-            "network_id",
-            "network_name",
-            "parent_area",
-            "list_size",
-            "share_name",
-        )
-        .sort("network_name", "practice")
-    )
-    st.dataframe(practices, hide_index=True)
-    st.download_button("Download practices (CSV)", practices.write_csv(), file_name="practices.csv")
+    st.dataframe(shown.practices, hide_index=True)
+    st.download_button("Download practices (CSV)", shown.practices_csv(), file_name="practices.csv")
 
 st.header("Load another data set")
 st.write(
@@ -93,7 +76,6 @@ st.write(
 )
 import_panel()
 
-if data.values.height:
-    per_period = data.values.group_by("period").len().sort("period")
+if shown.coverage.height:
     st.subheader("Coverage: values per period")
-    st.bar_chart(per_period.with_columns(pl.col("period").cast(pl.String)), x="period", y="len")
+    st.bar_chart(shown.coverage, x="period", y="values")

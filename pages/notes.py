@@ -3,7 +3,6 @@
 import dataclasses
 import datetime as dt
 
-import polars as pl
 import streamlit as st
 
 from netcompare.errors import UserError
@@ -21,21 +20,18 @@ from netcompare.ui.notes import (
     render_note,
     thread_notes,
 )
-from netcompare.views.common import LABEL_NAMES, chart_caption, period_words
-from netcompare.views.format import COMPARISON_WORDS
+from netcompare.views.common import LABEL_NAMES, period_words, practice_network_map
+from netcompare.views.format import with_note_counts
 from netcompare.views.notes import (
-    IMPROVEMENT_MONTHS,
-    improvement_baseline,
+    improvers_view,
     indicator_name_map,
-    most_improved,
     network_name_map,
     practice_label_map,
+    practices_to_hear_from,
     significantly_better,
 )
 
-MAX_PRACTICES_WITH_NOTES = 10  # standouts whose notes are listed under the tables
 MAX_THREADS = 50  # notes shown in the list; the downloads hold every match
-FUNNEL_WORDS = {"high": "▲ above", "low": "▼ below", "none": "inside"}
 
 view = current_view()
 data, f = view.data, view.filters
@@ -43,7 +39,7 @@ options = f.view_options()
 labels = practice_label_map(data, options)
 indicator_names = indicator_name_map(data)
 network_names = network_name_map(data)
-practice_network = dict(data.practices.select("practice_id", "network_id").iter_rows())
+practice_network = practice_network_map(data)
 
 st.title("Peer notes: what are they doing?")
 st.caption(
@@ -103,13 +99,6 @@ def show_threads(notes: list[Note], *, key: str, with_practice: bool, limit: int
         st.caption(f"Showing the newest {limit} of {len(threads)}: download them all below.")
 
 
-def with_counts(table: pl.DataFrame, indicator_id: str) -> pl.DataFrame:
-    counts = note_counts(table.get_column("practice_id").to_list(), indicator_id=indicator_id)
-    return table.join(counts, on="practice_id", how="left").with_columns(
-        pl.col("n_notes").fill_null(0).alias("💬 Notes")
-    )
-
-
 store = notes_store()  # warns once if the notes database cannot be reached
 
 # -- who to learn from ---------------------------------------------------------------------
@@ -117,58 +106,23 @@ if f.indicator_id is None or f.period is None:
     st.info("Choose an indicator with data in the sidebar to see who is doing better.")
 else:
     indicator = data.indicator(f.indicator_id)
-    st.header(f"{indicator['name']}, {period_words(f.period)}")
+    st.header(f"{indicator.name}, {period_words(f.period)}")
     try:
         standouts = significantly_better(data, f.indicator_id, f.period, options)
     except UserError as exc:
         standouts = None
         st.info(f"No comparison for {period_words(f.period)}: {exc}")
-    improved = most_improved(data, f.indicator_id, f.period, options)
+    improvers = improvers_view(data, f.indicator_id, f.period, options)
 
     if standouts is not None:
         st.subheader(standouts.heading)
-        st.caption(
-            chart_caption(
-                indicator["name"],
-                f.period,
-                benchmark=standouts.comparison.benchmark_label,
-                method="Wilson 95% and 99.8% intervals against the benchmark (Fingertips); "
-                f"funnel: {standouts.comparison.method_label}",
-                net_of_exceptions=f.net_of_exceptions,
-                source=data.name,
-            )
-            + f" · Compared among {standouts.comparison.group_label}"
-        )
+        st.caption(standouts.caption)
         if standouts.table.height == 0:
-            better = "higher" if standouts.polarity == "neutral" else "better"
-            st.write(
-                f"No practice is significantly {better} than the benchmark in "
-                f"{period_words(f.period)}."
-            )
+            st.write(standouts.none_found)
         else:
-            shown = with_counts(standouts.table, f.indicator_id)
+            counts = note_counts(standouts.practice_ids, indicator_id=f.indicator_id)
             st.dataframe(
-                shown.select(
-                    pl.when(pl.col("in_network"))
-                    .then(pl.lit("◆"))
-                    .otherwise(pl.lit(""))
-                    .alias("Yours"),
-                    pl.col("label").alias("Practice"),
-                    "💬 Notes",
-                    pl.col("network_name").alias("Network"),
-                    (pl.col("value") * 100).alias("Value %"),
-                    pl.format(
-                        "{}–{}",
-                        (pl.col("ci95_lower") * 100).round(1),
-                        (pl.col("ci95_upper") * 100).round(1),
-                    ).alias("95% CI %"),
-                    pl.col("comparison")
-                    .replace_strict(COMPARISON_WORDS, default=None)
-                    .alias("vs benchmark"),
-                    pl.col("outlier95")
-                    .replace_strict(FUNNEL_WORDS, default="")
-                    .alias("Funnel 95%"),
-                ),
+                with_note_counts(standouts.shown, standouts.practice_ids, counts),
                 hide_index=True,
                 key="notes_standouts",
                 column_config={
@@ -179,48 +133,14 @@ else:
                     ),
                 },
             )
-    st.subheader(f"Most improved over the last {IMPROVEMENT_MONTHS} months")
-    polarity = indicator["polarity"]
-    direction = {
-        "high": "a rise is an improvement",
-        "low": "a fall is an improvement (lower is better)",
-    }.get(polarity, "neither direction is better: the biggest changes")
-    st.caption(
-        f"Change in value since the period {IMPROVEMENT_MONTHS} months earlier (or each "
-        f"practice's earliest within those months); {direction}. A description, not a "
-        "significance test. Denominator: "
-        + ("net of exceptions" if f.net_of_exceptions else "all patients")
-    )
-    if not improvement_baseline(data, f.indicator_id, f.period):
-        st.write(
-            f"No earlier period within the {IMPROVEMENT_MONTHS} months to "
-            f"{period_words(f.period)} to compare with."
-        )
-    elif improved.height == 0:
-        st.write(
-            f"No practice improved over the {IMPROVEMENT_MONTHS} months to "
-            f"{period_words(f.period)}."
-        )
+    st.subheader(improvers.heading)
+    st.caption(improvers.caption)
+    if improvers.none_found:
+        st.write(improvers.none_found)
     else:
-        shown = with_counts(improved, f.indicator_id)
+        counts = note_counts(improvers.practice_ids, indicator_id=f.indicator_id)
         st.dataframe(
-            shown.select(
-                pl.when(pl.col("in_network"))
-                .then(pl.lit("◆"))
-                .otherwise(pl.lit(""))
-                .alias("Yours"),
-                pl.col("label").alias("Practice"),
-                "💬 Notes",
-                pl.col("network_name").alias("Network"),
-                pl.col("baseline_period").dt.strftime("%b %Y").alias("From"),
-                (pl.col("baseline_value") * 100).alias("Then %"),
-                (pl.col("value") * 100).alias("Now %"),
-                (pl.col("change") * 100).alias("Change (pts)"),
-                pl.when(pl.col("small_n"))
-                .then(pl.lit("n < 10"))
-                .otherwise(pl.lit(""))
-                .alias("Flag"),
-            ),
+            with_note_counts(improvers.shown, improvers.practice_ids, counts),
             hide_index=True,
             key="notes_improved",
             column_config={
@@ -231,10 +151,7 @@ else:
         )
 
     # Their notes: the standouts first (best first), then the most improved.
-    focus: list[str] = []
-    if standouts is not None:
-        focus += standouts.table.get_column("practice_id").head(MAX_PRACTICES_WITH_NOTES).to_list()
-    focus += [p for p in improved.get_column("practice_id").to_list() if p not in focus]
+    focus = practices_to_hear_from(standouts, improvers)
     if focus:
         st.subheader("What they do")
         focus_notes = find_notes(
@@ -301,7 +218,7 @@ def keep_valid(key: str, allowed: list[str]) -> None:
         st.session_state[key] = [v for v in chosen if v in allowed]
 
 
-network_ids = data.networks.sort("network_name").get_column("network_id").to_list()
+network_ids = list(network_names)  # in name order
 c1, c2, c3, c4 = st.columns(4)
 keep_valid("notes_network", network_ids)
 chosen_networks = c1.multiselect(
@@ -319,7 +236,7 @@ chosen_practices = c2.multiselect(
 tags = known_tags()
 keep_valid("notes_tag", tags)
 chosen_tags = c3.multiselect("Tag", tags, key="notes_tag", bind="query-params")
-indicator_ids = data.indicators.get_column("indicator_id").to_list()
+indicator_ids = list(indicator_names)
 keep_valid("notes_indicator", indicator_ids)
 chosen_indicators = c4.multiselect(
     "Indicator",

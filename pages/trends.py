@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import polars as pl
 import streamlit as st
 
 from netcompare.charts.icons import (
@@ -16,14 +15,14 @@ from netcompare.errors import UserError
 from netcompare.ui.context import current_view
 from netcompare.ui.notes import notes_popover
 from netcompare.ui.widgets import need_indicator, show_chart
-from netcompare.views.common import chart_caption, network_name
-from netcompare.views.trends import SPC_P, SPC_XMR, trend_view
+from netcompare.views.format import SPC_CHART_WORDS
+from netcompare.views.trends import SPC_CHARTS, rebase_periods, trend_view
 
 view = current_view()
 data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
-st.title(f"Trends: {indicator['name']}")
+st.title(f"Trends: {indicator.name}")
 
 c1, c2, c3 = st.columns(3)
 subject = c1.radio(
@@ -36,16 +35,15 @@ subject = c1.radio(
 )
 chart_kind = c2.radio(
     "SPC chart",
-    [SPC_XMR, SPC_P],
-    format_func=lambda v: "XmR (Making Data Count)" if v == SPC_XMR else "p-chart (proportions)",
+    SPC_CHARTS,
+    format_func=SPC_CHART_WORDS.get,
     key="spc_kind",
     bind="query-params",
     horizontal=True,
 )
-periods = [p.isoformat() for p in data.periods(f.indicator_id) if p <= f.period]
 rebase = c3.multiselect(
     "Rebase at",
-    periods[1:],
+    [p.isoformat() for p in rebase_periods(data, f.indicator_id, f.period)],
     key="rebase",
     bind="query-params",
     help="Start new limits from this period (e.g. after a change in the way the practice works).",
@@ -67,54 +65,32 @@ try:
         practice_id=practice_id,
         until=f.period,
         chart=chart_kind,
-        rebase=[dt.date.fromisoformat(r) for r in rebase],
+        rebase=tuple(dt.date.fromisoformat(r) for r in rebase),
     )
 except UserError as exc:
     st.info(f"No trend to show: {exc}")
     st.stop()
 
-caption = chart_caption(
-    indicator["name"],
-    f.period,
-    benchmark=f"{network_name(data, f.network_id)} and all practices (pooled averages)",
-    method="monthly values",
-    net_of_exceptions=f.net_of_exceptions,
-    source=data.name,
-)
 show_chart(
     trend_chart(
         trend.lines,
         trend.subject_label,
         trend.target,
-        f"{trend.subject_label}: {indicator['name']}",
-        caption,
+        trend.title,
+        trend.caption,
         large=f.presentation,
     ),
     key="trend_chart",
 )
 
-spc_method = (
-    "XmR chart, limits mean ± 2.66 × average moving range (NHSRplotthedots / Making Data Count)"
-    if chart_kind == SPC_XMR
-    else "p-chart, limits p̄ ± 3√(p̄(1−p̄)/n)"
-)
-spc_caption = chart_caption(
-    indicator["name"],
-    f.period,
-    benchmark="the series' own mean" + (f"; target {trend.target:.0%}" if trend.target else ""),
-    method=f"{spc_method}; improvement = {trend.improvement}; rules: outside limits, trend of 7, "
-    "two of three beyond 2σ, shift of 7",
-    net_of_exceptions=f.net_of_exceptions,
-    source=data.name,
-)
 chart_col, icon_col = st.columns([4, 1])
 with chart_col:
     show_chart(
         spc_chart_spec(
             trend.spc,
             trend.target,
-            f"SPC: {trend.subject_label}",
-            spc_caption,
+            trend.spc_title,
+            trend.spc_caption,
             large=f.presentation,
         ),
         key="spc_chart",
@@ -129,14 +105,13 @@ with icon_col:
 for warning in trend.summary.warnings:
     st.warning(warning)
 
-if practice_id is not None:
-    practice = data.practices.filter(pl.col("practice_id") == practice_id)
+if trend.practice is not None:
     notes_popover(
-        practice_id,
+        trend.practice.practice_id,
         f.indicator_id,
-        network_id=practice.get_column("network_id").item(0) if practice.height else None,
+        network_id=trend.practice.network_id,
         period=f.period,
-        practice_label=trend.subject_label,
-        indicator_labels={f.indicator_id: indicator["name"]},
+        practice_label=trend.practice.label,
+        indicator_labels={f.indicator_id: indicator.name},
         key="trends",
     )

@@ -59,9 +59,9 @@ def network_bars(
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
             stroke=alt.condition(
-                "datum.is_chosen", alt.value(HIGHLIGHT_COLOUR), alt.value("white")
+                "datum.in_network", alt.value(HIGHLIGHT_COLOUR), alt.value("white")
             ),
-            strokeWidth=alt.condition("datum.is_chosen", alt.value(4), alt.value(1)),
+            strokeWidth=alt.condition("datum.in_network", alt.value(4), alt.value(1)),
             tooltip=[
                 alt.Tooltip("network_name:N", title="Network"),
                 alt.Tooltip("value_pct:Q", title="Average (%)"),
@@ -117,9 +117,9 @@ def practice_spread(
             y=y,
             x=x,
             color=alt.condition(
-                "datum.is_chosen", alt.value(HIGHLIGHT_COLOUR), alt.value("#0072B2")
+                "datum.in_network", alt.value(HIGHLIGHT_COLOUR), alt.value("#0072B2")
             ),
-            shape=alt.condition("datum.is_chosen", alt.value("diamond"), alt.value("circle")),
+            shape=alt.condition("datum.in_network", alt.value("diamond"), alt.value("circle")),
             tooltip=[
                 alt.Tooltip("label:N", title="Practice"),
                 alt.Tooltip("network_name:N", title="Network"),

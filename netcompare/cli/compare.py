@@ -10,6 +10,7 @@ phi, tau2, overdispersion_adjusted and n_units.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -123,7 +124,7 @@ def load_indicator(data_dir: str, indicator: str) -> tuple[object, dict[str, obj
 
     dataset = load_dataset(data_dir)
     try:
-        row = dataset.indicator(indicator)
+        row = dataclasses.asdict(dataset.indicator(indicator))
     except KeyError as exc:
         known = ", ".join(dataset.indicators.get_column("indicator_id").to_list()[:20])
         raise UserError(f"unknown indicator {indicator!r} in {data_dir}; known: {known}") from exc

@@ -9,6 +9,7 @@ from functools import cached_property
 
 import polars as pl
 
+from netcompare.data.indicator import Indicator
 from netcompare.data.problems import Problem
 
 # Sort order of the values table: every (indicator, period) slice is contiguous.
@@ -110,12 +111,12 @@ class DataSet:
         periods = self.periods()
         return periods[-1] if periods else None
 
-    def indicator(self, indicator_id: str) -> dict[str, object]:
-        """One indicator's row as a dict (KeyError if unknown)."""
+    def indicator(self, indicator_id: str) -> Indicator:
+        """One indicator (KeyError if unknown)."""
         row = self.indicators.filter(pl.col("indicator_id") == indicator_id)
         if row.height == 0:
             raise KeyError(indicator_id)
-        return row.row(0, named=True)
+        return Indicator.from_row(row.row(0, named=True))
 
     def summary(self) -> dict[str, object]:
         """Counts a user wants to see first: what is loaded."""

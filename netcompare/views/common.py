@@ -15,7 +15,6 @@ ALL = "all"
 LABEL_NAMES = "names"
 LABEL_CODES = "codes"
 LABEL_LETTERS = "letters"
-LABEL_MODES = (LABEL_NAMES, LABEL_CODES, LABEL_LETTERS)
 
 SMALL_N = 10
 
@@ -27,6 +26,15 @@ class ViewOptions:
     network_id: str = ALL  # the viewer's network ("their network"), or ALL
     net_of_exceptions: bool = False
     labels: str = LABEL_NAMES
+
+
+@dataclass(frozen=True)
+class PracticeRef:
+    """A practice as a page links to it (its notes, its trend): id, label and network."""
+
+    practice_id: str
+    label: str
+    network_id: str | None
 
 
 def effective_counts(values: pl.DataFrame, net_of_exceptions: bool) -> pl.DataFrame:
@@ -136,6 +144,11 @@ def practice_labels(data: DataSet, options: ViewOptions) -> pl.DataFrame:
     )
 
 
+def practice_network_map(data: DataSet) -> dict[str, str]:
+    """``{practice_id: network_id}``."""
+    return dict(data.practices.select("practice_id", "network_id").iter_rows())
+
+
 def network_name(data: DataSet, network_id: str) -> str:
     if network_id == ALL:
         return "All networks"
@@ -153,6 +166,10 @@ def exceptions_words(net_of_exceptions: bool) -> str:
 
 def period_words(period: dt.date | None) -> str:
     return period.strftime("%b %Y") if period else "no period"
+
+
+def package_words(care_package: str) -> str:
+    return "all care packages" if care_package == ALL else care_package
 
 
 def chart_caption(

@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 import polars as pl
 
 from netcompare.data.dataset import DataSet
+from netcompare.data.indicator import Indicator
 from netcompare.stats.compare import compare_units
 from netcompare.stats.funnel import FunnelSummary
+from netcompare.types import Benchmark, FunnelMethod
 from netcompare.views.common import ALL, ViewOptions, effective_counts, practice_labels
+from netcompare.views.format import METHOD_LABELS
 
 BENCHMARK_ALL = "all"
 BENCHMARK_AREA = "area"
 BENCHMARK_NETWORK = "network"
 BENCHMARK_TARGET = "target"
-BENCHMARKS = (BENCHMARK_ALL, BENCHMARK_AREA, BENCHMARK_NETWORK, BENCHMARK_TARGET)
-
-METHOD_LABELS = {
-    "arcsine-od": "Spiegelhalter arcsine, over-dispersion adjusted (FunnelPlotR)",
-    "arcsine": "Spiegelhalter arcsine, no over-dispersion adjustment",
-    "wilson": "Inverted Wilson, no over-dispersion (PHEindicatormethods)",
-}
+# The league table also offers the pooled average of the chosen network's area.
+AreaBenchmark = Benchmark | Literal["area"]
+BENCHMARKS: tuple[AreaBenchmark, ...] = (
+    BENCHMARK_ALL,
+    BENCHMARK_AREA,
+    BENCHMARK_NETWORK,
+    BENCHMARK_TARGET,
+)
+# The funnel plot's centre line: a benchmark of every practice shown.
+FUNNEL_BENCHMARKS: tuple[Benchmark, ...] = (BENCHMARK_ALL, BENCHMARK_NETWORK, BENCHMARK_TARGET)
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ class Comparison:
     benchmark_label: str
     method_label: str
     group_label: str
-    notes: list[str] = field(default_factory=list)  # what was left out or changed, and why
+    notes: tuple[str, ...] = field(default=())  # what was left out or changed, and why
 
 
 def indicator_counts(
@@ -84,8 +91,8 @@ def compare_practices(
     options: ViewOptions,
     *,
     scope: str = BENCHMARK_ALL,
-    benchmark: str = BENCHMARK_ALL,
-    method: str = "arcsine-od",
+    benchmark: AreaBenchmark = BENCHMARK_ALL,
+    method: FunnelMethod = "arcsine-od",
     ranks: bool = True,
     seed: int = 1,
 ) -> Comparison:
@@ -107,9 +114,9 @@ def compare_practices(
         frame,
         method=method,
         benchmark=centre,
-        polarity=indicator["polarity"],
-        target=indicator["target"],
-        amber=indicator["amber_threshold"],
+        polarity=indicator.polarity,
+        target=indicator.target,
+        amber=indicator.amber_threshold,
         seed=seed,
         ranks=ranks,
     )
@@ -128,7 +135,7 @@ def compare_practices(
         benchmark_label=benchmark_label,
         method_label=METHOD_LABELS[method],
         group_label=group_label,
-        notes=notes,
+        notes=tuple(notes),
     )
 
 
@@ -136,9 +143,9 @@ def _benchmark(
     data: DataSet,
     counts: pl.DataFrame,
     rows: pl.DataFrame,
-    indicator: dict,
+    indicator: Indicator,
     options: ViewOptions,
-    kind: str,
+    kind: AreaBenchmark,
     notes: list[str],
 ) -> tuple[float | None, str]:
     """The centre value (None = pooled over the compared rows) and its words."""
@@ -148,8 +155,8 @@ def _benchmark(
         return frame.get_column("numerator").sum() / den if den else None
 
     if kind == BENCHMARK_TARGET:
-        if indicator["target"] is not None:
-            return float(indicator["target"]), f"target {indicator['target']:.0%}"
+        if indicator.target is not None:
+            return indicator.target, f"target {indicator.target:.0%}"
         notes.append("This indicator has no target: the benchmark is all practices instead.")
         kind = BENCHMARK_ALL
     if kind == BENCHMARK_NETWORK and options.network_id != ALL:

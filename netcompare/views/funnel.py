@@ -8,19 +8,125 @@ from dataclasses import dataclass
 import polars as pl
 
 from netcompare.data.dataset import DataSet
-from netcompare.stats.funnel import funnel_limits_grid
-from netcompare.views.common import ViewOptions
+from netcompare.stats.funnel import FunnelSummary, funnel_limits_grid
+from netcompare.types import Benchmark, FunnelMethod
+from netcompare.views.common import (
+    PracticeRef,
+    ViewOptions,
+    chart_caption,
+    network_name,
+    period_words,
+)
 from netcompare.views.compare import BENCHMARK_ALL, Comparison, compare_practices
+from netcompare.views.format import YOURS, outliers_display
 
 GRID_POINTS = 300
+
+WITHIN = "within limits"
+OUTSIDE_95 = "outside 95%"
+OUTSIDE_998 = "outside 99.8%"
+
+POINTS_SCHEMA = pl.Schema(
+    {
+        "practice_id": pl.String(),
+        "numerator": pl.Int64(),
+        "denominator": pl.Int64(),
+        "value": pl.Float64(),
+        "ci95_lower": pl.Float64(),
+        "ci95_upper": pl.Float64(),
+        "ci998_lower": pl.Float64(),
+        "ci998_upper": pl.Float64(),
+        "funnel95_lower": pl.Float64(),
+        "funnel95_upper": pl.Float64(),
+        "funnel998_lower": pl.Float64(),
+        "funnel998_upper": pl.Float64(),
+        "outlier95": pl.String(),
+        "outlier998": pl.String(),
+        "comparison": pl.String(),
+        "rag": pl.String(),
+        "quintile": pl.Int64(),
+        "rank": pl.Int64(),
+        "label": pl.String(),
+        "network_id": pl.String(),
+        "hidden": pl.Boolean(),
+        "network_name": pl.String(),
+        "in_network": pl.Boolean(),
+        "status": pl.String(),
+    }
+)
+OUTLIERS_SCHEMA = pl.Schema(
+    {
+        "label": pl.String(),
+        "network_name": pl.String(),
+        "in_network": pl.Boolean(),
+        "value": pl.Float64(),
+        "numerator": pl.Int64(),
+        "denominator": pl.Int64(),
+        "status": pl.String(),
+        "direction": pl.String(),
+        "practice_id": pl.String(),
+    }
+)
+GRID_SCHEMA = pl.Schema(
+    {
+        "denominator": pl.Float64(),
+        "funnel95_lower": pl.Float64(),
+        "funnel95_upper": pl.Float64(),
+        "funnel998_lower": pl.Float64(),
+        "funnel998_upper": pl.Float64(),
+    }
+)
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    """One practice picked on the chart: who, and its numbers in words."""
+
+    practice: PracticeRef
+    words: str  # "94.1% (321 of 341), 95% CI 91.1%–96.2%: within limits."
 
 
 @dataclass(frozen=True)
 class FunnelView:
+    """The funnel plot page: the chart's inputs and words, and the outliers table."""
+
     comparison: Comparison
-    points: pl.DataFrame  # one row per practice: label, network, value, limits, outlier flags
-    grid: pl.DataFrame  # denominator, funnel95_lower, funnel95_upper, funnel998_lower, …
-    outliers: pl.DataFrame  # practices outside the 99.8% (then 95%) limits, worst first
+    points: pl.DataFrame  # POINTS_SCHEMA: one row per practice, its limits and outlier flags
+    grid: pl.DataFrame  # GRID_SCHEMA: the limit curves
+    outliers: pl.DataFrame  # OUTLIERS_SCHEMA: outside the 99.8% (then 95%) limits, worst first
+    title: str
+    caption: str  # indicator, period, benchmark, method with φ and τ², denominator, source
+    outliers_shown: pl.DataFrame  # the outliers as listed beside the chart
+    outliers_key: str  # what ◆, ▲ and ▼ mean in that list
+    no_outliers: str  # said instead of an empty list
+
+    @property
+    def benchmark(self) -> float:
+        """The centre line."""
+        return self.comparison.summary.benchmark
+
+    def point(self, practice_id: str) -> FunnelPoint | None:
+        """The practice clicked on the chart, if it is one of the points."""
+        row = self.points.filter(pl.col("practice_id") == practice_id)
+        if row.height == 0:
+            return None
+        r = row.row(0, named=True)
+        words = (
+            f"{r['value']:.1%} ({r['numerator']:,} of {r['denominator']:,}), "
+            f"95% CI {r['ci95_lower']:.1%}–{r['ci95_upper']:.1%}: {r['status']}."
+        )
+        return FunnelPoint(PracticeRef(practice_id, r["label"], r["network_id"]), words)
+
+
+def overdispersion_words(summary: FunnelSummary) -> str:
+    """Whether the limits were widened for over-dispersion, with φ and τ² when they were."""
+    if summary.method == "wilson":
+        return "no over-dispersion adjustment"
+    if summary.overdispersion_adjusted:
+        return f"over-dispersion adjusted: φ = {summary.phi:.3f}, τ² = {summary.tau2:.6f}"
+    if summary.method == "arcsine-od":
+        return f"φ = {summary.phi:.3f} ≤ 1: no over-dispersion, unadjusted limits"
+    return "unadjusted limits (no over-dispersion adjustment requested)"
 
 
 def funnel_view(
@@ -29,10 +135,13 @@ def funnel_view(
     period: dt.date,
     options: ViewOptions,
     *,
-    benchmark: str = BENCHMARK_ALL,
-    method: str = "arcsine-od",
+    benchmark: Benchmark = BENCHMARK_ALL,
+    method: FunnelMethod = "arcsine-od",
 ) -> FunnelView:
-    """All practices compared with the benchmark on one indicator and period."""
+    """All practices compared with the benchmark on one indicator and period.
+
+    Raises :class:`netcompare.errors.UserError` when fewer than two practices have data.
+    """
     comparison = compare_practices(
         data,
         indicator_id,
@@ -42,23 +151,24 @@ def funnel_view(
         method=method,
         ranks=False,
     )
+    summary = comparison.summary
     points = comparison.table.with_columns(
         pl.when(pl.col("outlier998") != "none")
-        .then(pl.lit("outside 99.8%"))
+        .then(pl.lit(OUTSIDE_998))
         .when(pl.col("outlier95") != "none")
-        .then(pl.lit("outside 95%"))
-        .otherwise(pl.lit("within limits"))
+        .then(pl.lit(OUTSIDE_95))
+        .otherwise(pl.lit(WITHIN))
         .alias("status"),
     )
     dens = points.get_column("denominator")
     n_max = float(dens.max()) * 1.05
     n_min = max(1.0, float(dens.min()) * 0.5)
-    grid = funnel_limits_grid(comparison.summary, n_max=n_max, n_min=n_min, points=GRID_POINTS)
+    grid = funnel_limits_grid(summary, n_max=n_max, n_min=n_min, points=GRID_POINTS)
     outliers = (
-        points.filter(pl.col("status") != "within limits")
+        points.filter(pl.col("status") != WITHIN)
         .with_columns(
-            (pl.col("value") - comparison.summary.benchmark).abs().alias("distance"),
-            (pl.col("status") == "outside 99.8%").alias("_strong"),
+            (pl.col("value") - summary.benchmark).abs().alias("distance"),
+            (pl.col("status") == OUTSIDE_998).alias("_strong"),
         )
         .sort(["in_network", "_strong", "distance"], descending=True)
         .select(
@@ -76,4 +186,24 @@ def funnel_view(
             "practice_id",
         )
     )
-    return FunnelView(comparison=comparison, points=points, grid=grid, outliers=outliers)
+    name = data.indicator(indicator_id).name
+    caption = chart_caption(
+        name,
+        period,
+        benchmark=comparison.benchmark_label,
+        method=f"{comparison.method_label}; {overdispersion_words(summary)}; "
+        "limits 95% (dashed) and 99.8% (solid)",
+        net_of_exceptions=options.net_of_exceptions,
+        source=data.name,
+    )
+    return FunnelView(
+        comparison=comparison,
+        points=points,
+        grid=grid,
+        outliers=outliers,
+        title=f"{name}, {period_words(period)}: {summary.n_units} practices",
+        caption=caption,
+        outliers_shown=outliers_display(outliers),
+        outliers_key=f"{YOURS} = in {network_name(data, options.network_id)}; ▲ high, ▼ low",
+        no_outliers="No practice is outside the 95% limits.",
+    )

@@ -8,22 +8,72 @@ from dataclasses import dataclass
 import polars as pl
 
 from netcompare.data.dataset import DataSet
-from netcompare.views.common import ViewOptions, effective_counts
+from netcompare.types import FunnelMethod
+from netcompare.views.common import (
+    ALL,
+    SMALL_N,
+    PracticeRef,
+    ViewOptions,
+    chart_caption,
+    effective_counts,
+    network_name,
+    period_words,
+)
 from netcompare.views.compare import (
     BENCHMARK_ALL,
     BENCHMARK_AREA,
+    AreaBenchmark,
     Comparison,
     compare_practices,
 )
+from netcompare.views.format import YOURS, league_display
 
 SPARK_PERIODS = 12
+
+LEAGUE_SCHEMA = pl.Schema(
+    {
+        "rank": pl.Int64(),
+        "rank_lower": pl.Int64(),
+        "rank_upper": pl.Int64(),
+        "label": pl.String(),
+        "network_name": pl.String(),
+        "in_network": pl.Boolean(),
+        "numerator": pl.Int64(),
+        "denominator": pl.Int64(),
+        "value": pl.Float64(),
+        "ci95_lower": pl.Float64(),
+        "ci95_upper": pl.Float64(),
+        "rag": pl.String(),
+        "comparison": pl.String(),
+        "change": pl.Float64(),
+        "trend": pl.List(pl.Float64()),
+        "small_n": pl.Boolean(),
+        "practice_id": pl.String(),
+        "network_id": pl.String(),
+    }
+)
 
 
 @dataclass(frozen=True)
 class LeagueTable:
+    """The league table page: the ranked table, as computed and as shown, and its words."""
+
     comparison: Comparison
-    table: pl.DataFrame
+    table: pl.DataFrame  # LEAGUE_SCHEMA, in rank order (only the network's rows if asked)
     previous_period: dt.date | None
+    caption: str  # indicator, period, benchmark, method, denominator, source, group, change
+    target_note: str | None  # said when the indicator has no target
+    shown: pl.DataFrame  # the table as shown (netcompare.views.format.league_display)
+    practices: tuple[PracticeRef, ...]  # the practice of each row of ``shown``
+    yours_help: str  # what the ◆ in the "Yours" column means
+
+    @property
+    def practice_ids(self) -> list[str]:
+        return [p.practice_id for p in self.practices]
+
+    def csv(self) -> str:
+        """The table to download (the sparkline values left out)."""
+        return self.table.drop("trend").write_csv()
 
 
 def previous_period(data: DataSet, indicator_id: str, period: dt.date) -> dt.date | None:
@@ -63,15 +113,16 @@ def league_table(
     period: dt.date,
     options: ViewOptions,
     *,
-    benchmark: str = BENCHMARK_ALL,
-    method: str = "arcsine-od",
+    benchmark: AreaBenchmark = BENCHMARK_ALL,
+    method: FunnelMethod = "arcsine-od",
     seed: int = 1,
+    only_network: bool = False,
 ) -> LeagueTable:
     """Practices of the chosen network's area (all practices if none) ranked on one indicator.
 
-    Columns: rank, rank_lower, rank_upper, label, network_name, in_network, numerator,
-    denominator, value, ci95_lower, ci95_upper, rag, comparison, change (value minus the
-    previous period's), trend (the last 12 values), small_n, practice_id, network_id.
+    Columns: :data:`LEAGUE_SCHEMA`: change is the value minus the previous period's, trend the
+    last 12 values. ``only_network`` keeps the chosen network's rows (ranked among all).
+    Raises :class:`netcompare.errors.UserError` when fewer than two practices have data.
     """
     comparison = compare_practices(
         data,
@@ -104,7 +155,7 @@ def league_table(
         table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias("previous_value"))
     table = table.with_columns(
         (pl.col("value") - pl.col("previous_value")).alias("change"),
-        (pl.col("denominator") < 10).alias("small_n"),
+        (pl.col("denominator") < SMALL_N).alias("small_n"),
     ).select(
         "rank",
         "rank_lower",
@@ -125,4 +176,35 @@ def league_table(
         "practice_id",
         "network_id",
     )
-    return LeagueTable(comparison=comparison, table=table, previous_period=prev)
+    if only_network and options.network_id != ALL:
+        table = table.filter(pl.col("network_id") == options.network_id)
+    indicator = data.indicator(indicator_id)
+    caption = (
+        chart_caption(
+            indicator.name,
+            period,
+            benchmark=comparison.benchmark_label,
+            method="Wilson 95% CI; comparison with two CI levels (95%, 99.8%); rank interval "
+            f"from 1,000 Beta-posterior draws (seed {seed})",
+            net_of_exceptions=options.net_of_exceptions,
+            source=data.name,
+        )
+        + f" · Ranked among {comparison.group_label}"
+        + (f" · Change since {period_words(prev)}" if prev else "")
+    )
+    practices = tuple(
+        PracticeRef(pid, label, network)
+        for pid, label, network in table.select("practice_id", "label", "network_id").iter_rows()
+    )
+    return LeagueTable(
+        comparison=comparison,
+        table=table,
+        previous_period=prev,
+        caption=caption,
+        target_note=(
+            "This indicator has no target: RAG shows 'none'." if indicator.target is None else None
+        ),
+        shown=league_display(table),
+        practices=practices,
+        yours_help=f"{YOURS} = a practice in {network_name(data, options.network_id)}",
+    )

@@ -11,28 +11,89 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.stats.benchmark import rag
+from netcompare.types import Polarity
 from netcompare.views.common import (
     ALL,
     ViewOptions,
+    chart_caption,
     effective_counts,
     network_totals,
+    package_words,
     practice_labels,
 )
+from netcompare.views.format import incentives_display, network_averages_display
 
 DEFAULT_UPFRONT = 0.70
+CHART_NETWORKS = 20  # with more than twice as many, the charts show the top and bottom 20
+POOLED_METHOD = "pooled network average (Σ numerator / Σ denominator)"
+
+NETWORKS_SCHEMA = pl.Schema(
+    {
+        "network_id": pl.String(),
+        "network_name": pl.String(),
+        "practices": pl.UInt32(),
+        "numerator": pl.Int64(),
+        "denominator": pl.Int64(),
+        "value": pl.Float64(),
+        "network_target": pl.Float64(),
+        "meets": pl.Boolean(),
+        "in_network": pl.Boolean(),
+    }
+)
+NETWORK_PRACTICES_SCHEMA = pl.Schema(
+    {
+        "practice_id": pl.String(),
+        "label": pl.String(),
+        "network_id": pl.String(),
+        "network_name": pl.String(),
+        "value": pl.Float64(),
+        "numerator": pl.Int64(),
+        "denominator": pl.Int64(),
+        "in_network": pl.Boolean(),
+    }
+)
+INCENTIVE_SCHEMA = pl.Schema(
+    {
+        "network_id": pl.String(),
+        "network_name": pl.String(),
+        "targets": pl.Int64(),
+        "met": pl.Int64(),
+        "contract_value": pl.Float64(),
+        "upfront": pl.Float64(),
+        "at_risk": pl.Float64(),
+        "earned": pl.Float64(),
+        "in_network": pl.Boolean(),
+        "lost": pl.Float64(),
+    }
+)
 
 
 @dataclass(frozen=True)
 class NetworkSummary:
-    networks: pl.DataFrame  # network_id, network_name, practices, numerator, denominator, value,
-    # network_target, meets, is_chosen
-    practices: pl.DataFrame  # practice values with their network, for the spread chart
+    """The networks page: every network's average, the charts' inputs and their words.
+
+    ``in_network`` marks the chosen network (and, in ``practices``, its practices).
+    """
+
+    networks: pl.DataFrame  # NETWORKS_SCHEMA, best first
+    practices: pl.DataFrame  # NETWORK_PRACTICES_SCHEMA, for the spread chart
     share_meeting: float | None  # share of networks meeting the network target (None: no target)
     network_target: float | None
+    meeting: str  # "5 of 8" networks meeting the network target
+    meeting_help: str
+    chart_networks: pl.DataFrame  # the networks the charts show (all, or top, yours and bottom)
+    chart_practices: pl.DataFrame  # the practices of those networks
+    chart_order: tuple[str, ...]  # network names, top to bottom
+    subset_note: str | None  # said when the charts show only some networks
+    caption: str  # of the network averages chart
+    spread_caption: str  # of the practice spread chart
+    singles_note: str | None  # names the networks of one practice (no spread to show)
+    table: pl.DataFrame | None  # every network as a table, when the charts show only some
 
 
 def network_summary(
@@ -40,7 +101,7 @@ def network_summary(
 ) -> NetworkSummary:
     """Each network's pooled average on one indicator and period against its network target."""
     indicator = data.indicator(indicator_id)
-    target = indicator["network_target"]
+    target = indicator.network_target
     labels = practice_labels(data, options)
     values = effective_counts(data.slice(indicator_id, period), options.net_of_exceptions)
     values = values.filter(pl.col("denominator") > 0).join(
@@ -54,17 +115,18 @@ def network_summary(
             pl.col("denominator").sum(),
         )
         .with_columns((pl.col("numerator") / pl.col("denominator")).alias("value"))
-        .sort("value", descending=indicator["polarity"] != "low")
+        .sort("value", "network_name", descending=[indicator.polarity != "low", False])
     )
-    meets = _meets(networks.get_column("value").to_numpy(), target, indicator["polarity"])
+    meets = _meets(networks.get_column("value").to_numpy(), target, indicator.polarity)
     networks = networks.with_columns(
         pl.lit(target, dtype=pl.Float64).alias("network_target"),
         pl.Series("meets", meets, dtype=pl.Boolean),
-        (pl.col("network_id") == options.network_id).alias("is_chosen"),
+        (pl.col("network_id") == options.network_id).alias("in_network"),
     )
     share = None
     if target is not None and networks.height:
         share = float(networks.get_column("meets").mean())
+    met = int(networks.get_column("meets").sum())
     practices = values.select(
         "practice_id",
         "label",
@@ -73,12 +135,70 @@ def network_summary(
         "value",
         "numerator",
         "denominator",
-        (pl.col("network_id") == options.network_id).alias("is_chosen"),
+        (pl.col("network_id") == options.network_id).alias("in_network"),
     )
-    return NetworkSummary(networks, practices, share, target)
+    target_words = "no network target" if target is None else f"network target {target:.0%}"
+    too_many = networks.height > 2 * CHART_NETWORKS
+    shown = networks
+    subset_note = None
+    if too_many:
+        shown = pl.concat(
+            [
+                networks.head(CHART_NETWORKS),
+                networks.filter(pl.col("in_network")),
+                networks.tail(CHART_NETWORKS),
+            ]
+        ).unique("network_id", maintain_order=True)
+        subset_note = (
+            f"{networks.height} networks: the charts show the {CHART_NETWORKS} highest and "
+            f"{CHART_NETWORKS} lowest and your network; the table below lists them all."
+        )
+    order = tuple(shown.get_column("network_name").to_list())
+    singles = networks.filter(pl.col("practices") == 1).get_column("network_name")
+
+    def caption(method: str) -> str:
+        return chart_caption(
+            indicator.name,
+            period,
+            benchmark=target_words,
+            method=method,
+            net_of_exceptions=options.net_of_exceptions,
+            source=data.name,
+        )
+
+    return NetworkSummary(
+        networks=networks,
+        practices=practices,
+        share_meeting=share,
+        network_target=target,
+        meeting=f"{met} of {networks.height}",
+        meeting_help=("" if share is None else f"{share:.0%} of networks; {target_words}"),
+        chart_networks=shown,
+        chart_practices=practices.filter(pl.col("network_id").is_in(shown["network_id"].implode())),
+        chart_order=order,
+        subset_note=subset_note,
+        caption=caption(POOLED_METHOD),
+        spread_caption=caption("practice values"),
+        singles_note=(
+            "Networks of one practice have no spread: " + ", ".join(singles.head(10).to_list())
+            if singles.len()
+            else None
+        ),
+        table=network_averages_display(networks) if too_many else None,
+    )
 
 
-def _meets(values, target: float | None, polarity: str) -> list[bool | None]:
+@dataclass(frozen=True)
+class Incentives:
+    """What each network earns at today's averages, as computed and as shown."""
+
+    table: pl.DataFrame  # INCENTIVE_SCHEMA, most earned first
+    indicator_ids: tuple[str, ...]  # the indicators with a network target that were counted
+    shown: pl.DataFrame  # the table as shown (netcompare.views.format.incentives_display)
+    at_risk_words: str  # what is at risk, over which indicators (Markdown)
+
+
+def _meets(values: np.ndarray, target: float | None, polarity: Polarity) -> list[bool | None]:
     if target is None:
         return [None] * len(values)
     ratings = rag(values, target, None, polarity="low" if polarity == "low" else "high")
@@ -93,12 +213,12 @@ def incentive_table(
     care_package: str = ALL,
     contract_value: float = 100_000.0,
     upfront_share: float = DEFAULT_UPFRONT,
-) -> tuple[pl.DataFrame, list[str]]:
+) -> Incentives:
     """What each network earns at today's averages.
 
-    Per network: contract_value, upfront (paid regardless), at_risk, targets (indicators with a
-    network target and data), met, earned (upfront + at_risk × met / targets), lost.
-    Returns the table and the indicators counted.
+    Per network (:data:`INCENTIVE_SCHEMA`): contract_value, upfront (paid regardless),
+    at_risk, targets (indicators with a network target and data), met, earned (upfront +
+    at_risk × met / targets), lost.
     """
     if not 0 <= upfront_share <= 1:
         raise ValueError("the share paid up front must be between 0 and 1")
@@ -140,9 +260,15 @@ def incentive_table(
                 .then(pl.col("at_risk") * pl.col("met") / pl.col("targets"))
                 .otherwise(0.0)
             ).alias("earned"),
-            (pl.col("network_id") == options.network_id).alias("is_chosen"),
+            (pl.col("network_id") == options.network_id).alias("in_network"),
         )
         .with_columns((pl.col("contract_value") - pl.col("earned")).alias("lost"))
         .sort("earned", "network_name", descending=[True, False])
     )
-    return table, ids
+    return Incentives(
+        table=table,
+        indicator_ids=tuple(ids),
+        shown=incentives_display(table),
+        at_risk_words=f"At risk: **{1 - upfront_share:.0%}**, over the indicators with a "
+        f"network target in {package_words(care_package)}.",
+    )

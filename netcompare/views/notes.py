@@ -16,8 +16,17 @@ from dataclasses import dataclass
 import polars as pl
 
 from netcompare.data.dataset import DataSet
-from netcompare.views.common import SMALL_N, ViewOptions, effective_counts, practice_labels
+from netcompare.types import FunnelMethod, Polarity
+from netcompare.views.common import (
+    SMALL_N,
+    ViewOptions,
+    chart_caption,
+    effective_counts,
+    period_words,
+    practice_labels,
+)
 from netcompare.views.compare import BENCHMARK_ALL, Comparison, compare_practices
+from netcompare.views.format import improved_display, standouts_display
 
 # The comparison labels that mean "significantly better than the benchmark" (95% or 99.8%).
 # For low-is-good indicators compare_units has already swapped best/worst for polarity; a
@@ -30,22 +39,25 @@ SIGNIFICANT_LABELS: dict[str, tuple[str, ...]] = {
 
 IMPROVEMENT_MONTHS = 12
 TOP_IMPROVED = 5
+MAX_PRACTICES_WITH_NOTES = 10  # standouts whose notes are listed under the tables
 
-STANDOUT_COLUMNS: tuple[str, ...] = (
-    "practice_id",
-    "label",
-    "network_id",
-    "network_name",
-    "in_network",
-    "numerator",
-    "denominator",
-    "value",
-    "ci95_lower",
-    "ci95_upper",
-    "comparison",
-    "outlier95",
-    "outlier998",
-    "rank",
+STANDOUT_SCHEMA = pl.Schema(
+    {
+        "practice_id": pl.String(),
+        "label": pl.String(),
+        "network_id": pl.String(),
+        "network_name": pl.String(),
+        "in_network": pl.Boolean(),
+        "numerator": pl.Int64(),
+        "denominator": pl.Int64(),
+        "value": pl.Float64(),
+        "ci95_lower": pl.Float64(),
+        "ci95_upper": pl.Float64(),
+        "comparison": pl.String(),
+        "outlier95": pl.String(),
+        "outlier998": pl.String(),
+        "rank": pl.Int64(),
+    }
 )
 
 IMPROVED_SCHEMA = pl.Schema(
@@ -71,17 +83,39 @@ IMPROVED_SCHEMA = pl.Schema(
 class Standouts:
     """Practices significantly better than the benchmark, best first, and how that was judged."""
 
-    # STANDOUT_COLUMNS, sorted by rank (polarity-aware); outlier95/outlier998 say whether the
+    # STANDOUT_SCHEMA, sorted by rank (polarity-aware); outlier95/outlier998 say whether the
     # practice is also outside the funnel limits ("high", "low" or "none")
     table: pl.DataFrame
     comparison: Comparison  # every practice, with the method and benchmark used
-    polarity: str
+    polarity: Polarity
+    caption: str  # indicator, period, benchmark, method, denominator, source, group
+    shown: pl.DataFrame  # the table as shown (netcompare.views.format.standouts_display)
+    none_found: str  # said instead of an empty table
 
     @property
     def heading(self) -> str:
         if self.polarity == "neutral":
             return "Significantly higher than the benchmark (neither direction is better)"
         return "Doing significantly better than the benchmark"
+
+    @property
+    def practice_ids(self) -> list[str]:
+        return self.table.get_column("practice_id").to_list()
+
+
+@dataclass(frozen=True)
+class Improvers:
+    """The practices that improved most over the last months, and how that was measured."""
+
+    table: pl.DataFrame  # IMPROVED_SCHEMA, most improved first
+    heading: str
+    caption: str  # what "improved" means for this indicator, and the denominator
+    shown: pl.DataFrame  # the table as shown (netcompare.views.format.improved_display)
+    none_found: str | None  # said instead of the table when it is empty
+
+    @property
+    def practice_ids(self) -> list[str]:
+        return self.table.get_column("practice_id").to_list()
 
 
 def significantly_better(
@@ -90,7 +124,7 @@ def significantly_better(
     period: dt.date,
     options: ViewOptions,
     *,
-    method: str = "arcsine-od",
+    method: FunnelMethod = "arcsine-od",
 ) -> Standouts:
     """Practices whose 95% (or 99.8%) Wilson interval lies wholly on the good side of the
     pooled average of all practices (Fingertips two-CI-level comparison, METHODS.md §3).
@@ -106,14 +140,36 @@ def significantly_better(
         method=method,
         ranks=False,
     )
-    polarity = str(data.indicator(indicator_id)["polarity"])
+    indicator = data.indicator(indicator_id)
+    polarity = indicator.polarity
     wanted = SIGNIFICANT_LABELS.get(polarity, SIGNIFICANT_LABELS["high"])
     table = (
         comparison.table.filter(pl.col("comparison").is_in(list(wanted)))
         .sort("rank", "practice_id")
-        .select(STANDOUT_COLUMNS)
+        .select(list(STANDOUT_SCHEMA))
     )
-    return Standouts(table=table, comparison=comparison, polarity=polarity)
+    caption = (
+        chart_caption(
+            indicator.name,
+            period,
+            benchmark=comparison.benchmark_label,
+            method="Wilson 95% and 99.8% intervals against the benchmark (Fingertips); "
+            f"funnel: {comparison.method_label}",
+            net_of_exceptions=options.net_of_exceptions,
+            source=data.name,
+        )
+        + f" · Compared among {comparison.group_label}"
+    )
+    better = "higher" if polarity == "neutral" else "better"
+    return Standouts(
+        table=table,
+        comparison=comparison,
+        polarity=polarity,
+        caption=caption,
+        shown=standouts_display(table),
+        none_found=f"No practice is significantly {better} than the benchmark in "
+        f"{period_words(period)}.",
+    )
 
 
 def months_before(period: dt.date, months: int) -> dt.date:
@@ -177,7 +233,7 @@ def most_improved(
             pl.col("denominator").alias("baseline_denominator"),
         )
     )
-    polarity = str(data.indicator(indicator_id)["polarity"])
+    polarity = data.indicator(indicator_id).polarity
     change = pl.col("value") - pl.col("baseline_value")
     if polarity == "low":
         improvement = -change
@@ -205,6 +261,58 @@ def most_improved(
     return table if top is None else table.head(top)
 
 
+IMPROVEMENT_DIRECTION = {
+    "high": "a rise is an improvement",
+    "low": "a fall is an improvement (lower is better)",
+    "neutral": "neither direction is better: the biggest changes",
+}
+
+
+def improvers_view(
+    data: DataSet,
+    indicator_id: str,
+    period: dt.date,
+    options: ViewOptions,
+    *,
+    months: int = IMPROVEMENT_MONTHS,
+    top: int | None = TOP_IMPROVED,
+) -> Improvers:
+    """:func:`most_improved` with its heading, caption and the message when none improved."""
+    table = most_improved(data, indicator_id, period, options, months=months, top=top)
+    direction = IMPROVEMENT_DIRECTION[data.indicator(indicator_id).polarity]
+    caption = (
+        f"Change in value since the period {months} months earlier (or each practice's "
+        f"earliest within those months); {direction}. A description, not a significance "
+        "test. Denominator: "
+        + ("net of exceptions" if options.net_of_exceptions else "all patients")
+    )
+    none_found = None
+    if not improvement_baseline(data, indicator_id, period, months):
+        none_found = (
+            f"No earlier period within the {months} months to {period_words(period)} to "
+            "compare with."
+        )
+    elif table.height == 0:
+        none_found = f"No practice improved over the {months} months to {period_words(period)}."
+    return Improvers(
+        table=table,
+        heading=f"Most improved over the last {months} months",
+        caption=caption,
+        shown=improved_display(table),
+        none_found=none_found,
+    )
+
+
+def practices_to_hear_from(standouts: Standouts | None, improvers: Improvers) -> list[str]:
+    """Whose notes to list: the standouts first (best first, at most ten), then the most
+    improved."""
+    focus: list[str] = []
+    if standouts is not None:
+        focus += standouts.practice_ids[:MAX_PRACTICES_WITH_NOTES]
+    focus += [p for p in improvers.practice_ids if p not in focus]
+    return focus
+
+
 def practice_label_map(data: DataSet, options: ViewOptions) -> dict[str, str]:
     """``{practice_id: label}`` as this viewer may see them (names, codes or letters)."""
     labels = practice_labels(data, options)
@@ -217,5 +325,6 @@ def indicator_name_map(data: DataSet) -> dict[str, str]:
 
 
 def network_name_map(data: DataSet) -> dict[str, str]:
-    """``{network_id: network_name}``."""
-    return dict(data.networks.select("network_id", "network_name").iter_rows())
+    """``{network_id: network_name}``, in name order."""
+    networks = data.networks.sort("network_name", "network_id")
+    return dict(networks.select("network_id", "network_name").iter_rows())

@@ -9,6 +9,7 @@ with an amber band).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -18,17 +19,169 @@ from netcompare.stats.benchmark import rag
 from netcompare.views.common import (
     ALL,
     SMALL_N,
+    PracticeRef,
     ViewOptions,
+    chart_caption,
     effective_counts,
+    network_name,
     network_totals,
+    package_words,
+    period_words,
     practice_labels,
+    practice_network_map,
 )
+from netcompare.views.format import percent_words, targets_met_display
 
 ROW_PRACTICE = "practice"
 ROW_NETWORK = "network"
 ROW_ALL = "all"
 
 NO_DATA = "no data"
+
+
+MAX_CHART_ROWS = 60  # more rows than this are shown as a table, not a chart
+
+GRID_SCHEMA = pl.Schema(
+    {
+        "row_order": pl.UInt32(),
+        "row_id": pl.String(),
+        "row_label": pl.String(),
+        "row_kind": pl.String(),
+        "col_order": pl.UInt32(),
+        "indicator_id": pl.String(),
+        "numerator": pl.Int64(),
+        "denominator": pl.Int64(),
+        "value": pl.Float64(),
+        "indicator_name": pl.String(),
+        "care_package": pl.String(),
+        "target": pl.Float64(),
+        "amber_threshold": pl.Float64(),
+        "polarity": pl.String(),
+        "rag": pl.String(),
+        "small_n": pl.Boolean(),
+    }
+)
+TARGETS_MET_SCHEMA = pl.Schema(
+    {
+        "practice_id": pl.String(),
+        "label": pl.String(),
+        "green": pl.UInt32(),
+        "amber": pl.UInt32(),
+        "red": pl.UInt32(),
+    }
+)
+
+
+@dataclass(frozen=True)
+class RagCell:
+    """One cell clicked on the RAG chart: where it leads, and its numbers in words."""
+
+    row_id: str
+    row_kind: str  # ROW_PRACTICE, ROW_NETWORK or ROW_ALL
+    row_label: str
+    indicator_id: str
+    indicator_name: str
+    words: str  # "94.1% (321 of 341); target 95%; RAG: amber."
+    practice: PracticeRef | None  # the practice of a practice row
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The overview page: the RAG grid for the chart, its words, and the tables."""
+
+    grid: pl.DataFrame  # GRID_SCHEMA (rag_grid)
+    title: str
+    caption: str
+    n_rows: int  # rows of the grid (practices, networks, all practices)
+    no_data: str | None  # said instead of the chart when no cell has a value
+    too_many: str | None  # said when there are too many rows for a chart: a table instead
+    wide: pl.DataFrame | None  # row label × indicator name values, when too many for a chart
+    targets_met: pl.DataFrame  # TARGETS_MET_SCHEMA: per practice row, green/amber/red counts
+    targets_met_shown: pl.DataFrame  # the same as shown (netcompare.views.format)
+    networks_of_practices: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def practice_ids(self) -> list[str]:
+        """The practices of ``targets_met``, in its order."""
+        return self.targets_met.get_column("practice_id").to_list()
+
+    def cell(self, row_id: str | None, indicator_id: str | None) -> RagCell | None:
+        """The cell of this row and indicator, if the grid has it."""
+        found = self.grid.filter(
+            (pl.col("row_id") == row_id) & (pl.col("indicator_id") == indicator_id)
+        )
+        if found.height == 0:
+            return None
+        c = found.row(0, named=True)
+        target = "none" if c["target"] is None else format(c["target"], ".0%")
+        words = (
+            f"{percent_words(c['value'])} ({c['numerator'] or 0:,} of {c['denominator'] or 0:,}); "
+            f"target {target}; RAG: {c['rag']}."
+        )
+        practice = None
+        if c["row_kind"] == ROW_PRACTICE:
+            network = self.networks_of_practices.get(c["row_id"])
+            practice = PracticeRef(c["row_id"], c["row_label"], network)
+        return RagCell(
+            row_id=c["row_id"],
+            row_kind=c["row_kind"],
+            row_label=c["row_label"],
+            indicator_id=c["indicator_id"],
+            indicator_name=c["indicator_name"],
+            words=words,
+            practice=practice,
+        )
+
+
+def overview_view(
+    data: DataSet, period: dt.date, options: ViewOptions, *, care_package: str = ALL
+) -> Overview:
+    """The RAG grid of the chosen network (or of every network) with its title and caption."""
+    grid = rag_grid(data, period, options, care_package)
+    scope = network_name(data, options.network_id)
+    n_rows = grid.get_column("row_id").n_unique()
+    has_data = grid.get_column("value").is_not_null().any()
+    too_many = n_rows > MAX_CHART_ROWS
+    practices = grid.filter(pl.col("row_kind") == ROW_PRACTICE)
+    targets_met = practices.group_by("row_id", "row_label", maintain_order=True).agg(
+        *((pl.col("rag") == colour).sum().alias(colour) for colour in ("green", "amber", "red"))
+    )
+    targets_met = targets_met.select(
+        pl.col("row_id").alias("practice_id"),
+        pl.col("row_label").alias("label"),
+        *(pl.col(c).cast(pl.UInt32) for c in ("green", "amber", "red")),
+    )
+    return Overview(
+        grid=grid,
+        title=f"{scope}: {package_words(care_package)}, {period_words(period)}",
+        caption=chart_caption(
+            "Each indicator against its own target",
+            period,
+            benchmark="the indicator's target (green ✔ meets it, amber ▲ within the amber "
+            "band, red ✖ below, grey · no target)",
+            method="value against target; network and all-practice rows are pooled averages",
+            net_of_exceptions=options.net_of_exceptions,
+            source=data.name,
+        ),
+        n_rows=n_rows,
+        no_data=(
+            None
+            if has_data
+            else f"No data for {period_words(period)} in {scope}: choose another period."
+        ),
+        too_many=(
+            f"{n_rows} rows are too many for a readable chart: showing a table. Choose one "
+            "network in the sidebar for its RAG chart."
+            if too_many
+            else None
+        ),
+        wide=(
+            grid.pivot(on="indicator_name", index="row_label", values="value") if too_many else None
+        ),
+        targets_met=targets_met,
+        targets_met_shown=targets_met_display(targets_met),
+        networks_of_practices=practice_network_map(data),
+    )
 
 
 def rag_grid(

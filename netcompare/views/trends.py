@@ -4,15 +4,17 @@ and its statistical process control chart (Making Data Count XmR, or a p-chart).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.stats.spc import SpcSummary, p_chart, spc_chart
+from netcompare.types import Improvement, Polarity
 from netcompare.views.common import (
+    PracticeRef,
     ViewOptions,
+    chart_caption,
     effective_counts,
     network_name,
     practice_labels,
@@ -20,29 +22,68 @@ from netcompare.views.common import (
 
 SPC_XMR = "xmr"
 SPC_P = "p"
+SPC_CHARTS = (SPC_XMR, SPC_P)
 
-IMPROVEMENT = {"high": "increase", "low": "decrease", "neutral": "neutral"}
+IMPROVEMENT: dict[Polarity, Improvement] = {
+    "high": "increase",
+    "low": "decrease",
+    "neutral": "neutral",
+}
+SPC_METHOD = {
+    SPC_XMR: "XmR chart, limits mean ± 2.66 × average moving range "
+    "(NHSRplotthedots / Making Data Count)",
+    SPC_P: "p-chart, limits p̄ ± 3√(p̄(1−p̄)/n)",
+}
+SPC_RULES = "rules: outside limits, trend of 7, two of three beyond 2σ, shift of 7"
+PERIOD_TYPE_WORDS = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
+
+LINES_SCHEMA = pl.Schema(
+    {
+        "period": pl.Date(),
+        "series": pl.String(),
+        "value": pl.Float64(),
+        "numerator": pl.Int64(),
+        "denominator": pl.Int64(),
+    }
+)
+
+SPC_SCHEMA = pl.Schema(  # the XmR chart (netcompare.stats.spc.spc_chart)
+    {
+        "date": pl.Date(),
+        "value": pl.Float64(),
+        "mean": pl.Float64(),
+        "lpl": pl.Float64(),
+        "upl": pl.Float64(),
+        "near_lower": pl.Float64(),
+        "near_upper": pl.Float64(),
+        "special_cause": pl.String(),
+        "point_type": pl.String(),
+    }
+)
+# the p-chart (netcompare.stats.spc.p_chart) also keeps each point's counts
+P_CHART_SCHEMA = pl.Schema({**SPC_SCHEMA, "numerator": pl.Float64(), "denominator": pl.Float64()})
 
 
 @dataclass(frozen=True)
 class TrendView:
+    """The trends page: the subject's lines and its SPC chart, with their titles and words."""
+
     subject_label: str
-    lines: pl.DataFrame  # period, series, value (subject, its network, all practices)
-    spc: pl.DataFrame  # the SPC output columns (date, value, mean, lpl, upl, …, point_type)
+    lines: pl.DataFrame  # LINES_SCHEMA: the subject, its network, all practices
+    spc: pl.DataFrame  # SPC_SCHEMA (XmR) or P_CHART_SCHEMA (p-chart)
     summary: SpcSummary
-    improvement: str
+    improvement: Improvement
     target: float | None
+    title: str
+    caption: str
+    spc_title: str
+    spc_caption: str
+    practice: PracticeRef | None  # the subject, when it is a practice
 
 
-def indicator_history(
-    data: DataSet, indicator_id: str, options: ViewOptions, until: dt.date | None = None
-) -> pl.DataFrame:
-    """Every practice's counts for one indicator over time (up to ``until``)."""
-    periods = [p for p in data.periods(indicator_id) if until is None or p <= until]
-    parts = [data.slice(indicator_id, p) for p in periods]
-    if not parts:
-        return effective_counts(data.values.clear(), options.net_of_exceptions)
-    return effective_counts(pl.concat(parts, rechunk=False), options.net_of_exceptions)
+def rebase_periods(data: DataSet, indicator_id: str, until: dt.date) -> list[dt.date]:
+    """The periods SPC limits may be restarted at: every period after the first, to ``until``."""
+    return [p for p in data.periods(indicator_id) if p <= until][1:]
 
 
 def _shown(values: pl.DataFrame, options: ViewOptions) -> pl.DataFrame:
@@ -69,7 +110,7 @@ def trend_view(
     practice_id: str | None,
     until: dt.date | None = None,
     chart: str = SPC_XMR,
-    rebase: Sequence[dt.date] = (),
+    rebase: tuple[dt.date, ...] = (),
     run_length: int = 7,
     two_in_three: str = "mdc2023",
 ) -> TrendView:
@@ -78,6 +119,8 @@ def trend_view(
     Raises :class:`netcompare.errors.UserError` (from the SPC engine) when the series has
     fewer than 2 points.
     """
+    if chart not in SPC_CHARTS:
+        raise ValueError(f"unknown SPC chart {chart!r}: use one of {', '.join(SPC_CHARTS)}")
     indicator = data.indicator(indicator_id)
     periods = [p for p in data.periods(indicator_id) if until is None or p <= until]
     parts = [part for part in (data.slice(indicator_id, p) for p in periods) if part.height]
@@ -115,8 +158,8 @@ def trend_view(
     ).sort("series", "period")
 
     subject = subject.sort("period")
-    improvement = IMPROVEMENT.get(indicator["polarity"], "neutral")
-    target = indicator["target"]
+    improvement = IMPROVEMENT.get(indicator.polarity, "neutral")
+    target = indicator.target
     if chart == SPC_P:
         spc, summary = p_chart(
             subject.select(pl.col("period").alias("date"), "numerator", "denominator"),
@@ -135,6 +178,19 @@ def trend_view(
             run_length=run_length,
             two_in_three=two_in_three,
         )
+    period = until if until is not None else (periods[-1] if periods else None)
+
+    def caption(benchmark: str, method: str) -> str:
+        return chart_caption(
+            indicator.name,
+            period,
+            benchmark=benchmark,
+            method=method,
+            net_of_exceptions=options.net_of_exceptions,
+            source=data.name,
+        )
+
+    every = PERIOD_TYPE_WORDS.get(indicator.period_type, indicator.period_type)
     return TrendView(
         subject_label=subject_label,
         lines=lines,
@@ -142,4 +198,17 @@ def trend_view(
         summary=summary,
         improvement=improvement,
         target=target,
+        title=f"{subject_label}: {indicator.name}",
+        caption=caption(
+            f"{network_name(data, options.network_id)} and all practices (pooled averages)",
+            f"{every} values",
+        ),
+        spc_title=f"SPC: {subject_label}",
+        spc_caption=caption(
+            "the series' own mean" + (f"; target {target:.0%}" if target else ""),
+            f"{SPC_METHOD[chart]}; improvement = {improvement}; {SPC_RULES}",
+        ),
+        practice=(
+            None if practice_id is None else PracticeRef(practice_id, subject_label, network_id)
+        ),
     )

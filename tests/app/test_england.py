@@ -62,8 +62,9 @@ def test_funnel_plot_shows_all_england_with_the_pcn_highlighted() -> None:
     expected = expected_practices()
     outliers = pl.from_pandas(at.dataframe[0].value)
     # The PCN's outliers are listed first, marked with ◆.
-    marked = [p for p in outliers.get_column("Practice").to_list() if p.startswith("◆ ")]
-    assert {p[2:] for p in marked} <= set(expected.get_column("practice_name").to_list())
+    listed = outliers.get_column("Practice").to_list()
+    marked = [p for p in listed if p.startswith("◆ ")]
+    assert listed[: len(marked)] == marked
     chart = chart_titled(at, DIABETES)
     assert "6378 practices" in chart.title
     assert "over-dispersion adjusted" in chart.subtitle
@@ -73,3 +74,6 @@ def test_funnel_plot_shows_all_england_with_the_pcn_highlighted() -> None:
     assert sorted(highlighted.get_column("label").to_list()) == sorted(
         expected.get_column("practice_name").to_list()
     )
+    # The outliers marked ◆ are exactly the PCN's practices outside the limits on the chart.
+    pcn_outliers = highlighted.filter(pl.col("status") != "within limits")["label"].to_list()
+    assert sorted(p[2:] for p in marked) == sorted(pcn_outliers)

@@ -69,9 +69,9 @@ def expected_better(sample, indicator: str) -> list[str]:
     counts = sample.slice(indicator, period).filter(pl.col("denominator") > 0)
     stats, summary = compare_units(
         counts.select(pl.col("practice_id").alias("unit"), "numerator", "denominator"),
-        polarity=row["polarity"],
-        target=row["target"],
-        amber=row["amber_threshold"],
+        polarity=row.polarity,
+        target=row.target,
+        amber=row.amber_threshold,
         ranks=False,
     )
     pooled = counts["numerator"].sum() / counts["denominator"].sum()

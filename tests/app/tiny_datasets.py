@@ -13,7 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from netcompare.data.load import write_dataset
+from netcompare.data.dataset import DataSet
+from netcompare.data.load import load_dataset, write_dataset
 
 MONTHS = [dt.date(2025, m, 1) for m in range(1, 7)]
 LATEST = MONTHS[-1]
@@ -112,3 +113,15 @@ def write_tiny(folder: Path) -> Path:
         tiny_tables(),
         metadata={"name": "Tiny test borough", "source": "netcompare tests (invented)"},
     )
+
+
+def load_tables(folder: Path, tables: dict[str, pl.DataFrame], name: str = "Test") -> DataSet:
+    """Write ``tables`` as CSV files and load them as the app does (validated, indexed)."""
+    return load_dataset(
+        write_dataset(folder, tables, metadata={"name": name, "source": "netcompare tests"})
+    )
+
+
+def load_tiny(folder: Path) -> DataSet:
+    """The tiny data set, loaded as the app loads it."""
+    return load_dataset(write_tiny(folder))

@@ -266,7 +266,7 @@ def test_network_charts_mark_who_meets_the_target_in_words():
             "value": [0.8, 0.75, 0.4],
             "network_target": [0.75, 0.75, 0.75],
             "meets": [True, True, False],
-            "is_chosen": [True, False, False],
+            "in_network": [True, False, False],
         }
     )
     s = spec(network_bars(networks, 0.75, "Network averages, Feb 2025", CAPTION))
@@ -287,7 +287,7 @@ def test_network_charts_mark_who_meets_the_target_in_words():
             "value": [0.85, 0.75, 0.6],
             "numerator": [85, 75, 60],
             "denominator": [100, 100, 100],
-            "is_chosen": [True, True, False],
+            "in_network": [True, True, False],
         }
     )
     spread = spec(practice_spread(practices, ["North", "South"], 0.75, "Spread", CAPTION))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -11,13 +13,14 @@ from netcompare.data.dataset import DataSet
 from netcompare.views.common import LABEL_LETTERS, ViewOptions
 from netcompare.views.notes import (
     IMPROVED_SCHEMA,
-    STANDOUT_COLUMNS,
+    STANDOUT_SCHEMA,
     improvement_baseline,
     months_before,
     most_improved,
     practice_label_map,
     significantly_better,
 )
+from tests.app.tiny_datasets import load_tables
 
 IND = "X"
 
@@ -28,7 +31,18 @@ def _month(i: int) -> dt.date:
     return dt.date(2024 + year, month + 1, 1)
 
 
-def _dataset(values: list[tuple[str, dt.date, int, int, int]], polarity: str = "high") -> DataSet:
+@pytest.fixture
+def _dataset(tmp_path: Path) -> Callable[..., DataSet]:
+    """Makes a data set from value rows, loaded from CSV files as the app loads one."""
+    made = iter(range(1000))
+
+    def make(values: list[tuple[str, dt.date, int, int, int]], polarity: str = "high"):
+        return _load(tmp_path / f"data{next(made)}", values, polarity)
+
+    return make
+
+
+def _load(folder: Path, values: list[tuple[str, dt.date, int, int, int]], polarity: str) -> DataSet:
     """Practices A..F in networks N1 (A-C) and N2 (D-F); one indicator X."""
     ids = ["A", "B", "C", "D", "E", "F"]
     networks = pl.DataFrame(
@@ -73,7 +87,15 @@ def _dataset(values: list[tuple[str, dt.date, int, int, int]], polarity: str = "
         },
         orient="row",
     ).with_columns(pl.lit(IND).alias("indicator_id"))
-    return DataSet.build(networks, practices, indicators, frame, source="test", name="test data")
+    tables = {
+        "networks": networks,
+        "practices": practices,
+        "indicators": indicators,
+        "values": frame.select(
+            "practice_id", "indicator_id", pl.exclude("practice_id", "indicator_id")
+        ),
+    }
+    return load_tables(folder, tables, name="test data")
 
 
 # -- significantly better -------------------------------------------------------------------
@@ -89,10 +111,12 @@ ONE_PERIOD = [
 ]
 
 
-def test_significantly_better_keeps_only_practices_above_the_pooled_benchmark() -> None:
+def test_significantly_better_keeps_only_practices_above_the_pooled_benchmark(
+    _dataset: Callable[..., DataSet],
+) -> None:
     data = _dataset(ONE_PERIOD)
     result = significantly_better(data, IND, _month(0), ViewOptions(network_id="N1"))
-    assert result.table.columns == list(STANDOUT_COLUMNS)
+    assert result.table.schema == STANDOUT_SCHEMA
     assert result.table["practice_id"].to_list() == ["A"]
     assert result.table["comparison"].to_list() == ["best"]
     assert result.table["in_network"].to_list() == [True]
@@ -103,14 +127,18 @@ def test_significantly_better_keeps_only_practices_above_the_pooled_benchmark() 
     assert result.heading.startswith("Doing significantly better")
 
 
-def test_low_is_good_picks_the_practice_significantly_below() -> None:
+def test_low_is_good_picks_the_practice_significantly_below(
+    _dataset: Callable[..., DataSet],
+) -> None:
     data = _dataset(ONE_PERIOD, polarity="low")
     result = significantly_better(data, IND, _month(0), ViewOptions())
     assert result.table["practice_id"].to_list() == ["F"]
     assert result.table["comparison"].to_list() == ["best"]
 
 
-def test_neutral_indicator_lists_significantly_higher_and_says_so() -> None:
+def test_neutral_indicator_lists_significantly_higher_and_says_so(
+    _dataset: Callable[..., DataSet],
+) -> None:
     data = _dataset(ONE_PERIOD, polarity="neutral")
     result = significantly_better(data, IND, _month(0), ViewOptions())
     assert result.table["practice_id"].to_list() == ["A"]
@@ -118,7 +146,9 @@ def test_neutral_indicator_lists_significantly_higher_and_says_so() -> None:
     assert "higher" in result.heading
 
 
-def test_significance_needs_the_whole_95_interval_clear_of_the_benchmark() -> None:
+def test_significance_needs_the_whole_95_interval_clear_of_the_benchmark(
+    _dataset: Callable[..., DataSet],
+) -> None:
     # B is 60% of 20: above the pooled value but its Wilson interval still covers it.
     rows = [
         ("A", _month(0), 700, 1000, 0),
@@ -135,7 +165,7 @@ def test_significance_needs_the_whole_95_interval_clear_of_the_benchmark() -> No
     assert b["comparison"].item() == "similar"
 
 
-def test_anonymised_standouts_are_letters() -> None:
+def test_anonymised_standouts_are_letters(_dataset: Callable[..., DataSet]) -> None:
     data = _dataset(ONE_PERIOD)
     result = significantly_better(data, IND, _month(0), ViewOptions(labels=LABEL_LETTERS))
     assert result.table["label"].to_list() == ["Practice A"]
@@ -164,7 +194,9 @@ def test_months_before_clamps_to_the_month_end() -> None:
     assert months_before(dt.date(2024, 1, 15), 1) == dt.date(2023, 12, 15)
 
 
-def test_most_improved_is_change_over_twelve_months_largest_first() -> None:
+def test_most_improved_is_change_over_twelve_months_largest_first(
+    _dataset: Callable[..., DataSet],
+) -> None:
     rows = (
         _series("A", 0, 14, 0.40, 0.70)  # +0.3 over 15 months; +0.24 over the last 12
         + _series("B", 0, 14, 0.50, 0.55)
@@ -196,7 +228,7 @@ def test_most_improved_is_change_over_twelve_months_largest_first() -> None:
     ]
 
 
-def test_lower_is_better_improvement_is_a_fall() -> None:
+def test_lower_is_better_improvement_is_a_fall(_dataset: Callable[..., DataSet]) -> None:
     rows = _series("A", 0, 12, 0.40, 0.20) + _series("B", 0, 12, 0.30, 0.35)
     data = _dataset(rows, polarity="low")
     table = most_improved(data, IND, _month(12), ViewOptions())
@@ -205,7 +237,7 @@ def test_lower_is_better_improvement_is_a_fall() -> None:
     assert table["improvement"].item() == pytest.approx(0.20)
 
 
-def test_neutral_ranks_by_size_of_change() -> None:
+def test_neutral_ranks_by_size_of_change(_dataset: Callable[..., DataSet]) -> None:
     rows = _series("A", 0, 12, 0.40, 0.30) + _series("B", 0, 12, 0.30, 0.35)
     data = _dataset(rows, polarity="neutral")
     table = most_improved(data, IND, _month(12), ViewOptions())
@@ -213,7 +245,7 @@ def test_neutral_ranks_by_size_of_change() -> None:
     assert table["improvement"].to_list() == pytest.approx([0.10, 0.05])
 
 
-def test_annual_data_compares_with_the_previous_year() -> None:
+def test_annual_data_compares_with_the_previous_year(_dataset: Callable[..., DataSet]) -> None:
     years = [dt.date(2021, 4, 1), dt.date(2022, 4, 1), dt.date(2023, 4, 1)]
     rows = [
         ("A", years[0], 10, 100, 0),
@@ -229,14 +261,14 @@ def test_annual_data_compares_with_the_previous_year() -> None:
     assert table["change"].to_list() == pytest.approx([0.30, 0.10])
 
 
-def test_no_earlier_period_gives_an_empty_table() -> None:
+def test_no_earlier_period_gives_an_empty_table(_dataset: Callable[..., DataSet]) -> None:
     data = _dataset(ONE_PERIOD)
     table = most_improved(data, IND, _month(0), ViewOptions())
     assert table.height == 0
     assert dict(table.schema) == dict(IMPROVED_SCHEMA)
 
 
-def test_net_of_exceptions_and_small_denominators() -> None:
+def test_net_of_exceptions_and_small_denominators(_dataset: Callable[..., DataSet]) -> None:
     rows = [
         ("A", _month(0), 5, 10, 5),  # all patients 50%; net of exceptions 5/5 = 100%
         ("A", _month(12), 9, 10, 0),  # 90%

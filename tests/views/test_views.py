@@ -10,19 +10,24 @@ import polars as pl
 import pytest
 
 from netcompare.data.dataset import DataSet
+from netcompare.data.indicator import Indicator
+from netcompare.data.schema import schema
 from netcompare.views.common import (
     LABEL_CODES,
     LABEL_LETTERS,
+    PracticeRef,
     ViewOptions,
     chart_caption,
     effective_counts,
     practice_labels,
 )
+from netcompare.views.format import NOTES, with_note_counts
 from netcompare.views.funnel import funnel_view
 from netcompare.views.league import league_table
 from netcompare.views.networks import incentive_table, network_summary
-from netcompare.views.rag import rag_grid
-from netcompare.views.trends import SPC_P, trend_view
+from netcompare.views.rag import overview_view, rag_grid
+from netcompare.views.trends import SPC_P, rebase_periods, trend_view
+from tests.app.tiny_datasets import load_tables
 
 DEC, JAN, FEB = dt.date(2024, 12, 1), dt.date(2025, 1, 1), dt.date(2025, 2, 1)
 NORTH = ViewOptions(network_id="N1")
@@ -54,7 +59,7 @@ VALUES = [
 
 
 @pytest.fixture(scope="module")
-def data() -> DataSet:
+def data(tmp_path_factory: pytest.TempPathFactory) -> DataSet:
     networks = pl.DataFrame(
         {
             "network_id": ["N1", "N2"],
@@ -102,7 +107,13 @@ def data() -> DataSet:
         },
         orient="row",
     )
-    return DataSet.build(networks, practices, indicators, values, source="test", name="Test")
+    tables = {
+        "networks": networks,
+        "practices": practices,
+        "indicators": indicators,
+        "values": values,
+    }
+    return load_tables(tmp_path_factory.mktemp("views") / "data", tables)
 
 
 # --- common: counts, labels, captions ----------------------------------------------------------
@@ -251,7 +262,7 @@ def test_league_table_benchmarks(data: DataSet):
     assert network.summary.benchmark == pytest.approx(0.8)
     assert network.benchmark_label == "network average (80.0%, pooled)"
     none = league_table(data, "NT", FEB, NORTH, benchmark="target").comparison
-    assert none.notes == ["This indicator has no target: the benchmark is all practices instead."]
+    assert none.notes == ("This indicator has no target: the benchmark is all practices instead.",)
 
 
 # --- funnel ---------------------------------------------------------------------------------------
@@ -326,7 +337,7 @@ def test_trend_view_network_and_p_chart(data: DataSet):
 
 def test_network_summary_pooled_values_and_who_meets_the_target(data: DataSet):
     hi = network_summary(data, "HI", FEB, NORTH)
-    rows = list(hi.networks.select("network_name", "value", "meets", "is_chosen").iter_rows())
+    rows = list(hi.networks.select("network_name", "value", "meets", "in_network").iter_rows())
     assert rows == [
         ("North", pytest.approx(0.80), True, True),
         ("South", pytest.approx(0.75), True, False),  # at the network target of 75%
@@ -344,8 +355,9 @@ def test_network_summary_pooled_values_and_who_meets_the_target(data: DataSet):
 
 
 def test_incentive_table_arithmetic(data: DataSet):
-    table, ids = incentive_table(data, FEB, NORTH, contract_value=100_000, upfront_share=0.7)
-    assert sorted(ids) == ["HI", "LO"]
+    incentives = incentive_table(data, FEB, NORTH, contract_value=100_000, upfront_share=0.7)
+    table = incentives.table
+    assert sorted(incentives.indicator_ids) == ["HI", "LO"]
     rows = {r["network_name"]: r for r in table.iter_rows(named=True)}
     assert rows["North"]["targets"] == 2 and rows["North"]["met"] == 2
     assert rows["North"]["upfront"] == 70_000 and rows["North"]["at_risk"] == 30_000
@@ -354,12 +366,198 @@ def test_incentive_table_arithmetic(data: DataSet):
     assert rows["South"]["earned"] == pytest.approx(70_000 + 30_000 / 2)
     assert rows["South"]["lost"] == pytest.approx(15_000)
     assert table["network_name"].to_list() == ["North", "South"]  # most earned first
-    assert table["is_chosen"].to_list() == [True, False]
-    half, _ = incentive_table(data, FEB, SOUTH, contract_value=50_000, upfront_share=0.5)
+    assert table["in_network"].to_list() == [True, False]
+    assert incentives.shown["Yours"].to_list() == ["◆", ""]
+    assert incentives.shown["Targets met"].to_list() == ["2 of 2", "1 of 2"]
+    assert incentives.at_risk_words == (
+        "At risk: **30%**, over the indicators with a network target in all care packages."
+    )
+    half = incentive_table(data, FEB, SOUTH, contract_value=50_000, upfront_share=0.5).table
     south = half.filter(pl.col("network_name") == "South").row(0, named=True)
     assert south["earned"] == pytest.approx(25_000 + 25_000 / 2)
-    other, ids = incentive_table(data, FEB, NORTH, care_package="Other")
-    assert ids == []
-    assert set(other["earned"].to_list()) == {70_000.0}  # nothing at risk can be earned
+    other = incentive_table(data, FEB, NORTH, care_package="Other")
+    assert other.indicator_ids == ()
+    assert set(other.table["earned"].to_list()) == {70_000.0}  # nothing at risk can be earned
     with pytest.raises(ValueError, match="between 0 and 1"):
         incentive_table(data, FEB, NORTH, upfront_share=1.5)
+
+
+# --- what the pages show: tables as shown and their words --------------------------------------
+
+
+def test_league_as_shown_marks_the_network_and_states_the_method(data: DataSet):
+    league = league_table(data, "HI", FEB, NORTH)
+    shown = league.shown
+    assert shown["Practice"].to_list() == ["Damson", "Alder", "Birch", "Cedar"]
+    assert shown["Yours"].to_list() == ["", "◆", "◆", ""]
+    assert shown["Value %"].to_list() == pytest.approx([90.0, 85.0, 75.0, 60.0])
+    assert shown["RAG"].to_list() == ["✔ green", "✔ green", "▲ amber", "✖ red"]
+    assert shown["Change (pts)"].to_list() == pytest.approx([2.0, 5.0, 5.0, -2.0])
+    assert "practice_id" not in shown.columns
+    assert [p.practice_id for p in league.practices] == ["B2", "A1", "A2", "B1"]
+    assert [p.network_id for p in league.practices] == ["N2", "N1", "N1", "N2"]
+    assert league.caption.startswith("Higher is better · Feb 2025 · Benchmark: all practices")
+    assert "rank interval from 1,000 Beta-posterior draws (seed 1)" in league.caption
+    assert league.caption.endswith(" · Ranked among practices in Town · Change since Jan 2025")
+    assert league.target_note is None
+    assert league.yours_help == "◆ = a practice in North"
+    assert league_table(data, "NT", FEB, NORTH).target_note == (
+        "This indicator has no target: RAG shows 'none'."
+    )
+    mine = league_table(data, "HI", FEB, NORTH, only_network=True)
+    assert mine.shown["Practice"].to_list() == ["Alder", "Birch"]
+    assert mine.table["rank"].to_list() == [2, 3]  # still ranked among all
+    everyone = league_table(data, "HI", FEB, ViewOptions(), only_network=True)
+    assert everyone.table.height == 4  # no network chosen: nothing to keep to
+
+
+def test_notes_counts_sit_next_to_the_practice_name(data: DataSet):
+    league = league_table(data, "HI", FEB, NORTH)
+    counts = pl.DataFrame({"practice_id": ["A2", "Z9"], "n_notes": [3, 1]})
+    shown = with_note_counts(league.shown, league.practice_ids, counts)
+    assert shown.columns[3:6] == ["Practice", NOTES, "Network"]
+    assert shown[NOTES].to_list() == [0, 0, 3, 0]
+
+
+def test_funnel_view_words_and_outliers_as_listed(data: DataSet):
+    funnel = funnel_view(data, "HI", FEB, NORTH, method="arcsine")
+    assert funnel.title == "Higher is better, Feb 2025: 4 practices"
+    assert "unadjusted limits (no over-dispersion adjustment requested)" in funnel.caption
+    assert funnel.caption.startswith("Higher is better · Feb 2025 · Benchmark: all practices")
+    listed = dict(zip(funnel.outliers["practice_id"], funnel.outliers_shown.rows(), strict=True))
+    assert listed["B1"] == ("Cedar", 60.0, "▼ outside 99.8%")
+    assert funnel.outliers_key == "◆ = in North; ▲ high, ▼ low"
+    assert funnel.benchmark == pytest.approx(0.775)
+    b1 = funnel.point("B1")
+    assert b1 is not None and b1.practice.network_id == "N2"
+    assert b1.words.startswith("60.0% (60 of 100), 95% CI ")
+    assert b1.words.endswith(": outside 99.8%.")
+    assert funnel.point("nobody") is None
+    wilson = funnel_view(data, "HI", FEB, NORTH, method="wilson").caption
+    assert (
+        "Inverted Wilson, no over-dispersion (PHEindicatormethods); no over-dispersion " in wilson
+    )
+
+
+def test_overview_view_cells_and_targets_met(data: DataSet):
+    overview = overview_view(data, FEB, NORTH)
+    assert overview.title == "North: all care packages, Feb 2025"
+    assert "Benchmark: the indicator's target" in overview.caption
+    assert overview.no_data is None and overview.too_many is None and overview.wide is None
+    cell = overview.cell("A2", "HI")
+    assert cell is not None
+    assert cell.words == "75.0% (75 of 100); target 80%; RAG: amber."
+    assert cell.practice == PracticeRef("A2", "Birch", "N1")
+    network = overview.cell("N1", "NT")
+    assert network is not None and network.practice is None
+    assert network.words == "52.5% (105 of 200); target none; RAG: none."  # 50 + 55 of 100 + 100
+    assert overview.cell("A2", "nothing") is None
+    assert overview.practice_ids == ["A1", "A2"]
+    assert overview.targets_met_shown.rows() == [("Alder", 2, 0, 0), ("Birch", 0, 2, 0)]
+    assert overview.targets_met_shown.columns == ["Practice", "✔ green", "▲ amber", "✖ red"]
+    empty = overview_view(data, JAN, SOUTH, care_package="Other")
+    assert empty.no_data == "No data for Jan 2025 in South: choose another period."
+
+
+def test_network_summary_words(data: DataSet):
+    summary = network_summary(data, "LO", FEB, NORTH)
+    assert summary.meeting == "1 of 2"
+    assert summary.meeting_help == "50% of networks; network target 25%"
+    assert "Benchmark: network target 25%" in summary.caption
+    assert "Method: pooled network average (Σ numerator / Σ denominator)" in summary.caption
+    assert "Method: practice values" in summary.spread_caption
+    assert summary.chart_order == ("North", "South")
+    assert summary.subset_note is None and summary.table is None and summary.singles_note is None
+    assert summary.chart_practices.height == 4
+
+
+def test_trend_view_titles_and_captions(data: DataSet):
+    trend = trend_view(data, "HI", NORTH, practice_id="A2", until=FEB)
+    assert trend.title == "Birch: Higher is better"
+    assert trend.spc_title == "SPC: Birch"
+    assert "Benchmark: North and all practices (pooled averages) · Method: monthly values" in (
+        trend.caption
+    )
+    assert "Benchmark: the series' own mean; target 80%" in trend.spc_caption
+    assert "XmR chart" in trend.spc_caption and "improvement = increase" in trend.spc_caption
+    assert trend.practice == PracticeRef("A2", "Birch", "N1")
+    p_chart = trend_view(data, "HI", SOUTH, practice_id=None, until=FEB, chart=SPC_P)
+    assert p_chart.practice is None
+    assert p_chart.title == "South (network average): Higher is better"
+    assert "Method: p-chart, limits p̄ ± 3√(p̄(1−p̄)/n)" in p_chart.spc_caption
+    assert rebase_periods(data, "HI", FEB) == [JAN, FEB]
+    with pytest.raises(ValueError, match="unknown SPC chart"):
+        trend_view(data, "HI", NORTH, practice_id="A1", chart="xbar")
+
+
+def test_indicator_is_a_typed_record(data: DataSet):
+    hi = data.indicator("HI")
+    assert hi == Indicator(
+        indicator_id="HI",
+        name="Higher is better",
+        care_package="Pack",
+        description=None,
+        polarity="high",
+        target=0.8,
+        amber_threshold=0.7,
+        network_target=0.75,
+        source="test",
+        period_type="month",  # the indicators table has no period_type column: the default
+    )
+    assert data.indicator("NT").target is None
+    with pytest.raises(KeyError):
+        data.indicator("nothing")
+
+
+def test_indicator_reads_an_optional_period_type():
+    row = {"indicator_id": "Y", "name": "Yearly", "care_package": "P", "polarity": "low"}
+    assert Indicator.from_row(row).period_type == "month"
+    assert Indicator.from_row(row | {"period_type": "year"}).period_type == "year"
+    assert Indicator.from_row(row).target is None and Indicator.from_row(row).polarity == "low"
+
+
+def test_many_networks_chart_the_top_and_bottom_twenty_and_yours(tmp_path):
+    n = 45
+    ids = [f"N{i:02d}" for i in range(n)]
+    tables = {
+        "networks": pl.DataFrame({"network_id": ids, "network_name": [f"Net {i}" for i in ids]}),
+        "practices": pl.DataFrame(
+            {"practice_id": [f"P{i}" for i in ids], "practice_name": ids, "network_id": ids}
+        ),
+        "indicators": pl.DataFrame(
+            {"indicator_id": ["X"], "name": ["X"], "care_package": ["P"], "network_target": [0.5]}
+        ),
+        "values": pl.DataFrame(
+            {
+                "practice_id": [f"P{i}" for i in ids],
+                "indicator_id": "X",
+                "period": FEB,
+                "numerator": [10 + k for k in range(n)],  # N44 highest, N00 lowest
+                "denominator": 100,
+            }
+        ),
+    }
+    tables = {
+        name: frame.with_columns(
+            *(pl.lit(None, dtype).alias(c) for c, dtype in schema(name).items() if c not in frame)
+        ).with_columns(
+            *([pl.lit(True).alias("share_name")] if name == "practices" else []),
+            *([pl.lit("high").alias("polarity")] if name == "indicators" else []),
+        )
+        for name, frame in tables.items()
+    }
+    data = load_tables(tmp_path / "many", tables)
+    summary = network_summary(data, "X", FEB, ViewOptions(network_id="N22"))
+    assert summary.networks.height == n
+    shown = summary.chart_networks["network_id"].to_list()
+    assert shown == [f"N{i:02d}" for i in range(44, 24, -1)] + ["N22"] + [
+        f"N{i:02d}" for i in range(19, -1, -1)
+    ]
+    assert summary.subset_note == (
+        "45 networks: the charts show the 20 highest and 20 lowest and your network; the table "
+        "below lists them all."
+    )
+    assert summary.chart_practices.height == 41
+    assert summary.table is not None and summary.table.height == n
+    assert summary.table.filter(pl.col("Yours") == "◆")["Network"].to_list() == ["Net N22"]
+    assert summary.singles_note is not None and summary.singles_note.count(",") == 9
