@@ -6,7 +6,7 @@ from netcompare.errors import UserError
 from netcompare.ui.context import current_view
 from netcompare.ui.importing import import_panel
 from netcompare.ui.upload import save_uploads, use_source
-from netcompare.views.data import dataset_view
+from netcompare.ui.views import dataset_view
 
 view = current_view()
 data = view.data

@@ -7,11 +7,11 @@ from netcompare.errors import UserError
 from netcompare.stats.funnel import FUNNEL_METHODS
 from netcompare.ui.context import current_view
 from netcompare.ui.notes import notes_popover
+from netcompare.ui.views import funnel_view
 from netcompare.ui.widgets import need_indicator, show_chart
 from netcompare.views.common import period_words
 from netcompare.views.compare import FUNNEL_BENCHMARKS
 from netcompare.views.format import BENCHMARK_WORDS, METHOD_LABELS
-from netcompare.views.funnel import funnel_view
 
 view = current_view()
 data, f = view.data, view.filters

@@ -5,11 +5,11 @@ import streamlit as st
 from netcompare.errors import UserError
 from netcompare.ui.context import current_view
 from netcompare.ui.notes import note_counts, notes_panel
+from netcompare.ui.views import league_table
 from netcompare.ui.widgets import need_indicator
 from netcompare.views.common import period_words
 from netcompare.views.compare import BENCHMARKS
 from netcompare.views.format import BENCHMARK_WORDS, with_note_counts
-from netcompare.views.league import league_table
 
 view = current_view()
 data, f = view.data, view.filters

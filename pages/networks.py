@@ -4,9 +4,10 @@ import streamlit as st
 
 from netcompare.charts.networks import network_bars, practice_spread
 from netcompare.ui.context import current_view
+from netcompare.ui.views import incentive_table, network_summary
 from netcompare.ui.widgets import need_indicator, show_chart
 from netcompare.views.common import period_words
-from netcompare.views.networks import DEFAULT_UPFRONT, incentive_table, network_summary
+from netcompare.views.networks import DEFAULT_UPFRONT
 
 view = current_view()
 data, f = view.data, view.filters

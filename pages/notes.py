@@ -20,16 +20,10 @@ from netcompare.ui.notes import (
     render_note,
     thread_notes,
 )
+from netcompare.ui.views import improvers_view, practice_label_map, significantly_better
 from netcompare.views.common import LABEL_NAMES, period_words, practice_network_map
 from netcompare.views.format import with_note_counts
-from netcompare.views.notes import (
-    improvers_view,
-    indicator_name_map,
-    network_name_map,
-    practice_label_map,
-    practices_to_hear_from,
-    significantly_better,
-)
+from netcompare.views.notes import indicator_name_map, network_name_map, practices_to_hear_from
 
 MAX_THREADS = 50  # notes shown in the list; the downloads hold every match
 

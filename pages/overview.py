@@ -5,9 +5,9 @@ import streamlit as st
 from netcompare.charts.rag import CELL_SELECTION, rag_chart
 from netcompare.ui.context import current_view
 from netcompare.ui.notes import note_counts, notes_popover
+from netcompare.ui.views import overview_view
 from netcompare.ui.widgets import jump_button, show_chart
 from netcompare.views.format import with_note_counts
-from netcompare.views.rag import overview_view
 
 view = current_view()
 data, f = view.data, view.filters

@@ -14,9 +14,10 @@ from netcompare.charts.trends import spc_chart_spec, trend_chart
 from netcompare.errors import UserError
 from netcompare.ui.context import current_view
 from netcompare.ui.notes import notes_popover
+from netcompare.ui.views import trend_view
 from netcompare.ui.widgets import need_indicator, show_chart
 from netcompare.views.format import SPC_CHART_WORDS
-from netcompare.views.trends import SPC_CHARTS, rebase_periods, trend_view
+from netcompare.views.trends import SPC_CHARTS, rebase_periods
 
 view = current_view()
 data, f = view.data, view.filters

@@ -21,7 +21,7 @@ import polars as pl
 import streamlit as st
 
 from netcompare.data.dataset import DataSet
-from netcompare.views import funnel, league, networks, notes, rag, trends
+from netcompare.views import data, funnel, league, networks, notes, rag, trends
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -58,11 +58,13 @@ def cached_view(
     return st.cache_data(view, max_entries=MAX_ENTRIES, show_spinner=False, hash_funcs=HASH_FUNCS)  # type: ignore[return-value]
 
 
-rag_grid = cached_view(rag.rag_grid)
+overview_view = cached_view(rag.overview_view)
 league_table = cached_view(league.league_table)
 funnel_view = cached_view(funnel.funnel_view)
 trend_view = cached_view(trends.trend_view)
 network_summary = cached_view(networks.network_summary)
 incentive_table = cached_view(networks.incentive_table)
 significantly_better = cached_view(notes.significantly_better)
-most_improved = cached_view(notes.most_improved)
+improvers_view = cached_view(notes.improvers_view)
+practice_label_map = cached_view(notes.practice_label_map)
+dataset_view = cached_view(data.dataset_view)

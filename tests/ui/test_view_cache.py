@@ -73,7 +73,7 @@ def test_each_argument_and_version_is_in_the_key(
 
 def test_a_polars_frame_is_never_a_cache_key(sample: DataSet) -> None:
     with pytest.raises(StreamlitAPIException, match="polars frame was passed"):
-        cached.rag_grid(pl.DataFrame({"a": [1]}), sample.latest_period, ViewOptions())
+        cached.overview_view(pl.DataFrame({"a": [1]}), sample.latest_period, ViewOptions())
 
 
 def test_every_view_cache_is_bounded() -> None:
