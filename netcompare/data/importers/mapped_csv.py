@@ -5,6 +5,9 @@ The user says which column holds the practice code, the numerator and the denomi
 optionally the network, the indicator (or one fixed indicator name), the period (or one fixed
 period) and the practice name. Rules (issue 7):
 
+- The period (column or one fixed period) is read by
+  :func:`netcompare.data.inputs.parse_period`; each indicator's ``period_type`` is the kind
+  of its periods ("2022/23": financial_year, "2022": year, "2022-05": month).
 - Numerators or denominators given as decimals (e.g. computed as denominator x published %)
   are rounded half up, with a note.
 - Rows with a missing or non-numeric numerator or denominator, a denominator of 0, or a
@@ -30,17 +33,17 @@ from netcompare.data.importers.assemble import (
     clean_counts,
     drop_duplicate_values,
     finish_tables,
+    indicator_period_types,
 )
-from netcompare.data.importers.expressions import number_expr, text_format
+from netcompare.data.importers.expressions import text_format
 from netcompare.data.importers.inputs import (
     Source,
     read_csv_input,
     require_user_column,
     slug,
 )
-from netcompare.data.importers.periods import parse_period, period_column
 from netcompare.data.importers.report import ImportReport, ImportResult
-from netcompare.data.read import ROW
+from netcompare.data.inputs import ROW, number_problem, number_value, parse_period, period_columns
 from netcompare.data.schema import POLARITIES
 from netcompare.errors import UserError
 
@@ -204,7 +207,7 @@ def import_mapped_csv(
         "no indicator (the indicator column(s) are blank)",
     )
     rows = rows.filter(pl.col("indicator_name").is_not_null())
-    rows = rows.with_columns(period_column(rows, "period_label"))
+    rows = rows.with_columns(period_columns(rows, "period_label"))
     no_period = rows.filter(pl.col("period").is_null())
     report.leave_out(
         no_period.select("file", pl.col(ROW).alias("row"), "what"),
@@ -261,6 +264,9 @@ def import_mapped_csv(
         pl.lit(mapping.target, dtype=pl.Float64).alias("target"),
         pl.lit(Path(file.name).name).alias("source"),
     )
+    indicators = indicators.join(
+        indicator_period_types(rows, report, file.name), on="indicator_id", how="left"
+    )
     tables = finish_tables(networks, practices, indicators, values, report)
     metadata = {
         "name": name or f"Imported from {Path(file.name).name}",
@@ -289,11 +295,14 @@ def _with_indicator_ids(rows: pl.DataFrame) -> pl.DataFrame:
 
 def _exceptions(values: pl.DataFrame, report: ImportReport) -> pl.DataFrame:
     """Parse the exceptions column; leave out rows whose exceptions contradict the counts."""
-    parsed = values.with_columns(number_expr("exc_text").alias("_exc"))
+    parsed = values.with_columns(
+        number_value("exc_text").alias("_exc"),
+        number_problem("exc_text", "exceptions", blank_ok=True).alias("_exc_problem"),
+    )
     exc, num, den = pl.col("_exc"), pl.col("numerator"), pl.col("denominator")
     reason = (
-        pl.when(pl.col("exc_text").is_not_null() & exc.is_null())
-        .then(pl.lit("exceptions is not a number"))
+        pl.when(pl.col("_exc_problem").is_not_null())
+        .then(pl.col("_exc_problem"))
         .when(exc < 0)
         .then(pl.lit("negative exceptions"))
         .when(exc > den)
@@ -317,5 +326,5 @@ def _exceptions(values: pl.DataFrame, report: ImportReport) -> pl.DataFrame:
     return (
         parsed.filter(pl.col("reason").is_null())
         .with_columns((exc + 0.5).floor().cast(pl.Int64).alias("exceptions"))
-        .drop("_exc", "reason")
+        .drop("_exc", "_exc_problem", "reason")
     )
