@@ -567,7 +567,7 @@ class Period:
 
     ``kind`` is "month" (a month, or one day given as a full date), "quarter", "year" (a
     calendar year, or a pooled run of calendar years) or "financial_year" (1 April to 31 March,
-    or a pooled run of them). ``label`` is the canonical way to write it ("2023-01", "2022",
+    or a pooled run of them). ``label`` is the canonical way to write it ("Jan 2023", "2022",
     "2022-23", "2022/23 Q1"); :func:`parse_period` of a label gives the same period back.
     """
 
@@ -664,8 +664,9 @@ def parse_period(label: str | None) -> Period | None:
 
 
 def _month(year: int, month: int) -> Period:
+    # "Jan 2000", not "2000-01": that would read back as the financial year 2000-01.
     start = dt.date(year, month, 1)
-    return Period(start, "month", f"{year:04d}-{month:02d}")
+    return Period(start, "month", f"{calendar.month_abbr[month]} {year:04d}")
 
 
 def period_start(label: str | None) -> dt.date | None:

@@ -1,4 +1,4 @@
-"""Period labels of public files -> period start dates."""
+"""Period labels -> periods (start, kind, label): one parser for every file."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from netcompare.data.importers.periods import (
+from netcompare.data.inputs import (
+    Period,
+    option_date,
     parse_period,
-    period_column,
+    period_columns,
+    period_start,
     qof_year,
     year_from_file_name,
 )
+from netcompare.errors import UserError
 
 
 @pytest.mark.parametrize(
@@ -36,7 +40,7 @@ from netcompare.data.importers.periods import (
     ],
 )
 def test_parse_period(label: str, start: dt.date) -> None:
-    assert parse_period(label) == start
+    assert period_start(label) == start
 
 
 @pytest.mark.parametrize(
@@ -46,14 +50,24 @@ def test_unknown_periods_are_not_guessed(label: str | None) -> None:
     assert parse_period(label) is None
 
 
-def test_period_column_parses_each_label() -> None:
-    frame = pl.DataFrame({"p": ["2022/23", "2021/22", "2022/23", "what", None]})
-    assert period_column(frame, "p").to_list() == [
+def test_period_columns_parse_each_label() -> None:
+    frame = pl.DataFrame({"p": ["2022/23", "2021/22", "2022/23", "what", None, "2022-05"]})
+    parsed = period_columns(frame, "p")
+    assert parsed.get_column("period").to_list() == [
         dt.date(2022, 4, 1),
         dt.date(2021, 4, 1),
         dt.date(2022, 4, 1),
         None,
         None,
+        dt.date(2022, 5, 1),
+    ]
+    assert parsed.get_column("period_type").to_list() == [
+        "financial_year",
+        "financial_year",
+        "financial_year",
+        None,
+        None,
+        "month",
     ]
 
 
@@ -81,3 +95,37 @@ def test_qof_year() -> None:
 )
 def test_year_from_file_name(name: str, year: str | None) -> None:
     assert year_from_file_name(name) == year
+
+
+@pytest.mark.parametrize(
+    ("label", "period"),
+    [
+        ("2023-01", Period(dt.date(2023, 1, 1), "month", "Jan 2023")),
+        ("2023-01-01", Period(dt.date(2023, 1, 1), "month", "Jan 2023")),
+        ("Jan-23", Period(dt.date(2023, 1, 1), "month", "Jan 2023")),
+        ("Jan 2023", Period(dt.date(2023, 1, 1), "month", "Jan 2023")),
+        ("January 2023", Period(dt.date(2023, 1, 1), "month", "Jan 2023")),
+        ("2022-23", Period(dt.date(2022, 4, 1), "financial_year", "2022-23")),
+        ("2022/23", Period(dt.date(2022, 4, 1), "financial_year", "2022-23")),
+        ("FY 2022/23", Period(dt.date(2022, 4, 1), "financial_year", "2022-23")),
+        ("2022", Period(dt.date(2022, 1, 1), "year", "2022")),
+        ("2022/23 Q2", Period(dt.date(2022, 7, 1), "quarter", "2022/23 Q2")),
+        ("2022 Q2", Period(dt.date(2022, 4, 1), "quarter", "2022 Q2")),
+    ],
+)
+def test_a_year_stays_a_year(label: str, period: Period) -> None:
+    assert parse_period(label) == period
+
+
+def test_qof_year_is_a_financial_year_not_april() -> None:
+    period = parse_period("2022-23")
+    assert period is not None and period.kind == "financial_year" and period.label == "2022-23"
+    assert period.label != "Apr 2022"
+
+
+def test_option_date() -> None:
+    assert option_date("2024-03", "--period") == dt.date(2024, 3, 1)
+    assert option_date("2024-03-01", "--period") == dt.date(2024, 3, 1)
+    assert option_date("2022-23", "--period") == dt.date(2022, 4, 1)
+    with pytest.raises(UserError, match="--period must be a date like 2024-03-01"):
+        option_date("soon", "--period")
