@@ -464,7 +464,7 @@ _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
 _INFINITE = r"^[+-]?(inf|infinity|∞)$"
 # Written for a count that is withheld or missing (Fingertips, ONS and NHS tables use these).
-SUPPRESSED = ("-", "–", "—", "*", "..", ":", "x")
+SUPPRESSED = ("-", "–", "—", "*", "..", ":")
 
 
 def _col(column: str | pl.Expr) -> pl.Expr:
