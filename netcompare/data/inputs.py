@@ -363,10 +363,35 @@ def _polars_read(raw: _Raw) -> pl.DataFrame:
         if "invalid utf-8" in first:
             raise
         if "more fields" in first:
-            first = "a row has more fields than the header"
-        elif "could not parse" in first:
+            line = _first_long_row(raw)
+            raise InputError(
+                raw.name, "the row has more fields than the header has columns", line
+            ) from exc
+        if "could not parse" in first:
             first = "a quoted field is never closed (the file may be truncated)"
         raise InputError(raw.name, f"the file cannot be read as CSV: {first}") from exc
+
+
+def _first_long_row(raw: _Raw) -> int | None:
+    """The row number (header = 1) of the first record with more fields than the header.
+
+    Only run when polars has said there is one: a streaming pass, one record at a time.
+    """
+    if raw.data is not None:
+        stream: io.TextIOBase = io.StringIO(raw.data.decode("utf-8", errors="replace"), newline="")
+    else:
+        assert raw.path is not None
+        stream = raw.path.open(encoding="utf-8-sig", errors="replace", newline="")
+    with stream:
+        try:
+            reader = csv.reader(stream)
+            width = len(next(reader, []))
+            for number, record in enumerate(reader, start=2):
+                if len(record) > width:
+                    return number
+        except csv.Error:
+            return None
+    return None
 
 
 def _check_last_line(raw: _Raw, frame: pl.DataFrame, encoding: str) -> None:
