@@ -474,11 +474,17 @@ def read_csv(
 def strip_cells(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text cell stripped of surrounding blanks; blank cells null.
 
-    Column by column, so that only one column is ever held twice (large files).
+    Only the columns that need it are rewritten, one at a time, so that a large file is not
+    held twice in memory.
     """
     for col in frame.columns:
-        if col != ROW and frame.schema[col] == pl.String:
+        if col == ROW or frame.schema[col] != pl.String:
+            continue
+        column = frame.get_column(col)
+        if column.str.contains(r"^\s|\s$").any():
             frame = frame.with_columns(pl.col(col).str.strip_chars().replace("", None))
+        elif (column == "").any():
+            frame = frame.with_columns(pl.col(col).replace("", None))
     return frame
 
 

@@ -94,7 +94,8 @@ def clean_counts(
             "reason",
         )
     )
-    good = parsed.filter(pl.col("reason").is_null())
+    # (Filtering copies every column: a clean file is kept as it is.)
+    good = parsed.filter(pl.col("reason").is_null()) if bad.height else parsed
     for text_col, label in ((numerator, nl), (denominator, dl)):
         marked = good.filter(has_thousands(text_col))
         if marked.height:
@@ -133,6 +134,11 @@ def drop_duplicate_values(
     ``__row`` and ``what`` besides the value columns.
     """
     key = list(VALUE_KEY)
+    # The usual case (no key twice) is found from one 64-bit hash per row, without the
+    # window functions below (which cost several copies of a large file); a hash collision
+    # only means the exact check runs.
+    if not values.select(key).hash_rows(seed=0).is_duplicated().any():
+        return values
     compare = tuple(c for c in compare if c in values.columns)
     counted = values.with_columns(
         pl.len().over(key).alias("_n"),
@@ -167,8 +173,20 @@ def assign_networks(
     note: they are kept in one network and never counted twice.
     """
     ordered = memberships.with_row_index("_order")
+    latest = pl.col("period").max()
+    # One row per (practice, network) first: a large file has millions of memberships but
+    # only thousands of pairs. Each pair: its latest period, the first row in that period
+    # (or its first row when no period is known), and where it first appears.
+    pairs = ordered.group_by("practice_id", "network_id").agg(
+        latest.alias("period"),
+        pl.when(latest.is_null())
+        .then(pl.col("_order").min())
+        .otherwise(pl.col("_order").filter(pl.col("period") == latest).min())
+        .alias("_order"),
+        pl.col("_order").min().alias("_first"),
+    )
     chosen = (
-        ordered.sort(
+        pairs.sort(
             [pl.col("period"), pl.col("_order")],
             descending=[True, False],
             nulls_last=True,
@@ -178,8 +196,9 @@ def assign_networks(
         .select("practice_id", "network_id")
     )
     several = (
-        ordered.group_by("practice_id", maintain_order=True)
-        .agg(pl.col("network_id").unique(maintain_order=True).alias("networks"))
+        pairs.sort("_first")
+        .group_by("practice_id", maintain_order=True)
+        .agg(pl.col("network_id").alias("networks"))
         .filter(pl.col("networks").list.len() > 1)
         .join(chosen, on="practice_id")
     )

@@ -195,28 +195,38 @@ def import_mapped_csv(
             pl.col("period_label").fill_null("?"),
         ).alias("what")
     )
+    frame = frame.clear()  # frees the columns not mapped (often most of a large file)
     no_practice = rows.filter(pl.col("practice_id").is_null())
     report.leave_out(
         no_practice.select("file", pl.col(ROW).alias("row"), "what"),
         f"no practice code (column {practice!r} is blank)",
     )
-    rows = rows.filter(pl.col("practice_id").is_not_null())
+    if no_practice.height:  # (filtering copies every column: only when needed)
+        rows = rows.filter(pl.col("practice_id").is_not_null())
     no_indicator = rows.filter(pl.col("indicator_name").is_null())
     report.leave_out(
         no_indicator.select("file", pl.col(ROW).alias("row"), "what"),
         "no indicator (the indicator column(s) are blank)",
     )
-    rows = rows.filter(pl.col("indicator_name").is_not_null())
+    if no_indicator.height:  # (filtering copies every column: only when needed)
+        rows = rows.filter(pl.col("indicator_name").is_not_null())
     rows = rows.with_columns(period_columns(rows, "period_label"))
     no_period = rows.filter(pl.col("period").is_null())
     report.leave_out(
         no_period.select("file", pl.col(ROW).alias("row"), "what"),
         "period not understood (expected e.g. 2022/23, 2022, 2022-05, 2022-05-01, May 2022)",
     )
-    rows = rows.filter(pl.col("period").is_not_null())
+    if no_period.height:  # (filtering copies every column: only when needed)
+        rows = rows.filter(pl.col("period").is_not_null())
     rows = _with_indicator_ids(rows)
 
-    values = clean_counts(rows, report, numerator="num_text", denominator="den_text")
+    needed = ["file", ROW, "what", "practice_id", "network_id", "indicator_id", "period"]
+    values = clean_counts(
+        rows.select(*needed, "num_text", "den_text", "exc_text"),
+        report,
+        numerator="num_text",
+        denominator="den_text",
+    )
     if exceptions is not None:
         values = _exceptions(values, report)
     else:
@@ -235,7 +245,7 @@ def import_mapped_csv(
     values = drop_duplicate_values(values, report)
 
     networks = (
-        rows.with_columns(pl.col("network_id").fill_null(NO_NETWORK))
+        rows.select(pl.col("network_id").fill_null(NO_NETWORK), "network_name")
         .select(
             "network_id",
             pl.when(pl.col("network_id") == NO_NETWORK)
@@ -246,7 +256,8 @@ def import_mapped_csv(
         .unique("network_id", keep="first", maintain_order=True)
     )
     practices = (
-        rows.sort("period", descending=True, maintain_order=True)
+        rows.select("practice_id", "practice_name", "period")
+        .sort("period", descending=True, maintain_order=True)
         .group_by("practice_id", maintain_order=True)
         .agg(pl.col("practice_name").drop_nulls().first())
         .with_columns(pl.col("practice_name").fill_null(pl.col("practice_id")))
@@ -323,8 +334,8 @@ def _exceptions(values: pl.DataFrame, report: ImportReport) -> pl.DataFrame:
             "file", pl.col(ROW).alias("row"), "what", "reason"
         )
     )
-    return (
-        parsed.filter(pl.col("reason").is_null())
-        .with_columns((exc + 0.5).floor().cast(pl.Int64).alias("exceptions"))
-        .drop("_exc", "_exc_problem", "reason")
+    if parsed.get_column("reason").null_count() < parsed.height:
+        parsed = parsed.filter(pl.col("reason").is_null())
+    return parsed.with_columns((exc + 0.5).floor().cast(pl.Int64).alias("exceptions")).drop(
+        "_exc", "_exc_problem", "reason"
     )
