@@ -13,6 +13,8 @@ with ``typing.get_args``, so the two can never disagree.
   ``BENCHMARK_ALL``, ``BENCHMARK_AREA``, ``BENCHMARK_NETWORK``, ``BENCHMARK_TARGET``.
 - :data:`Improvement`: the SPC improvement direction (NHSRplotthedots 0.2.2
   ``improvement_direction``).
+- :data:`PeriodType`: what one period of an indicator is (a month, a quarter, a calendar
+  year or an April-March financial year such as QOF 2022-23).
 - :data:`TwoInThreeRule`: which points the SPC two-in-three rule counts (NHSRplotthedots, or
   Making Data Count 2023).
 """
@@ -26,9 +28,11 @@ FunnelMethod = Literal["arcsine-od", "arcsine", "wilson"]
 Benchmark = Literal["all", "area", "network", "target"]
 Improvement = Literal["increase", "decrease", "neutral"]
 TwoInThreeRule = Literal["mdc2023", "ptd"]
+PeriodType = Literal["month", "quarter", "year", "financial_year"]
 
 POLARITIES: tuple[Polarity, ...] = get_args(Polarity)
 FUNNEL_METHODS: tuple[FunnelMethod, ...] = get_args(FunnelMethod)
 BENCHMARKS: tuple[Benchmark, ...] = get_args(Benchmark)
 IMPROVEMENTS: tuple[Improvement, ...] = get_args(Improvement)
 TWO_IN_THREE_VARIANTS: tuple[TwoInThreeRule, ...] = get_args(TwoInThreeRule)
+PERIOD_TYPES: tuple[PeriodType, ...] = get_args(PeriodType)

@@ -11,41 +11,73 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
-import io
 import json
 import math
+import sys
 from pathlib import Path
 
 import polars as pl
 
+from netcompare.data.inputs import (
+    ROW,
+    CsvRead,
+    InputError,
+    number_problem,
+    number_value,
+    option_date,
+    read_csv,
+    thousands_note,
+)
 from netcompare.errors import UserError
 from netcompare.stats.compare import compare_units
 from netcompare.stats.funnel import FUNNEL_METHODS
+from netcompare.types import POLARITIES
 
 CSV_FIRST_DATA_LINE = 2  # line 1 is the header
 
 
-def read_input_csv(path: str) -> pl.DataFrame:
-    """Read a CSV with every column as text (so bad cells can be reported by line)."""
-    file = Path(path)
-    if not file.exists():
-        raise UserError(f"{path}: no such file")
-    if file.is_dir():
+def read_input_csv(path: str) -> CsvRead:
+    """Read a CSV with every column as text (so bad cells can be reported by file and line).
+
+    Read by :func:`netcompare.data.inputs.read_csv`: the same encodings and the same named
+    errors as every other file; a Windows-1252 file is read with a warning on stderr.
+    """
+    if Path(path).is_dir():
         raise UserError(f"{path}: is a folder, not a CSV file (use --data for a data set)")
-    raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    if not text.strip():
-        raise UserError(f"{path}: the file is empty")
-    try:
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False)
-    except pl.exceptions.PolarsError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"{path}: not a readable CSV file ({first})") from exc
+    read = read_csv(path)
+    if read.note:
+        print(f"warning: {read.note}", file=sys.stderr)
+    return read
+
+
+def numbers_from_text(read: CsvRead, columns: list[str], *, blank_ok: bool) -> pl.DataFrame:
+    """``read.frame`` with each of ``columns`` (those present) as Float64 numbers.
+
+    The first cell that is not a number raises a UserError naming the file, its line and the
+    problem ("in.csv, line 3: numerator is not a number: 'NaN'"); "1,234" reads as 1234, with
+    a warning on stderr.
+    """
+    frame = read.frame
+    for column in columns:
+        if column not in frame.columns:
+            continue  # the command reports a missing column in its own words
+        bad = frame.select(
+            ROW, number_problem(column, column, blank_ok=blank_ok).alias("problem")
+        ).filter(pl.col("problem").is_not_null())
+        if bad.height:
+            line, problem = bad.row(0)
+            more = f" (and {bad.height - 1:,} more rows)" if bad.height > 1 else ""
+            raise InputError(read.name, problem + more, line)
+        note = thousands_note(frame, column, column)
+        if note:
+            print(f"warning: {read.name}: {note}", file=sys.stderr)
+        frame = frame.with_columns(number_value(column).alias(column))
     return frame
+
+
+def in_file(name: str, error: UserError) -> UserError:
+    """The engine's error about rows of a CSV (which names lines), prefixed with the file."""
+    return UserError(f"{name}: {error}")
 
 
 def add_output_and_data_options(p: argparse.ArgumentParser, *, period_help: str) -> None:
@@ -84,16 +116,6 @@ def parse_proportion(text: str | None, option: str) -> float | None:
         hint = " (give a proportion, e.g. 0.95 not 95)" if value > 1 else ""
         raise UserError(f"{option} must be between 0 and 1, got {text}{hint}")
     return value
-
-
-def parse_period(text: str) -> dt.date:
-    """A period as YYYY-MM-DD (or YYYY-MM, meaning the first of the month)."""
-    for candidate in (text, f"{text}-01"):
-        try:
-            return dt.date.fromisoformat(candidate)
-        except ValueError:
-            continue
-    raise UserError(f"--period must be a date like 2024-03-01, got {text!r}")
 
 
 def json_number(value: object) -> object:
@@ -136,7 +158,7 @@ def _dataset_frame(args: argparse.Namespace) -> tuple[pl.DataFrame, dict[str, ob
     if args.period is None:
         raise UserError("--data needs --indicator and --period")
     dataset, row = load_indicator(args.data, args.indicator)
-    period = parse_period(args.period)
+    period = option_date(args.period, "--period")
     frame = dataset.slice(args.indicator, period)
     if frame.height == 0:
         periods = ", ".join(p.isoformat() for p in dataset.periods(args.indicator)[-12:])
@@ -178,7 +200,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--polarity",
-        choices=("high", "low", "neutral"),
+        choices=POLARITIES,
         default=None,
         help="high (higher is better, default), low or neutral",
     )
@@ -198,10 +220,15 @@ def run(args: argparse.Namespace) -> int:
         frame, indicator = _dataset_frame(args)
         unit, numerator, denominator = "unit", "numerator", "denominator"
         line_offset = None
+        source = None
     else:
-        frame = read_input_csv(args.input)
+        read = read_input_csv(args.input)
         unit, numerator, denominator = args.unit_col, args.numerator_col, args.denominator_col
+        # Blank counts are missing values (written empty in OUT.csv); decimals are allowed,
+        # as in the PHEindicatormethods test data.
+        frame = numbers_from_text(read, [numerator, denominator], blank_ok=True).drop(ROW)
         line_offset = CSV_FIRST_DATA_LINE
+        source = read.name
 
     benchmark = (
         None if args.benchmark == "pooled" else parse_proportion(args.benchmark, "--benchmark")
@@ -214,20 +241,23 @@ def run(args: argparse.Namespace) -> int:
         if args.amber is None and indicator.get("amber_threshold") is not None:
             amber = float(indicator["amber_threshold"])  # type: ignore[arg-type]
 
-    result, summary = compare_units(
-        frame,
-        unit=unit,
-        numerator=numerator,
-        denominator=denominator,
-        method=args.method,
-        benchmark=benchmark,
-        polarity=polarity,
-        target=target,
-        amber=amber,
-        seed=args.seed,
-        draws=args.draws,
-        line_offset=line_offset,
-    )
+    try:
+        result, summary = compare_units(
+            frame,
+            unit=unit,
+            numerator=numerator,
+            denominator=denominator,
+            method=args.method,
+            benchmark=benchmark,
+            polarity=polarity,
+            target=target,
+            amber=amber,
+            seed=args.seed,
+            draws=args.draws,
+            line_offset=line_offset,
+        )
+    except UserError as exc:
+        raise (exc if source is None else in_file(source, exc)) from None
     write_csv(result, args.out)
     if args.summary:
         write_json(args.summary, summary.as_dict())

@@ -22,8 +22,8 @@ from netcompare.data.importers import (
 )
 from netcompare.data.importers.mapped_csv import parse_target
 from netcompare.data.load import write_dataset
-from netcompare.data.schema import POLARITIES
 from netcompare.errors import UserError
+from netcompare.types import POLARITIES
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -16,14 +16,16 @@ import polars as pl
 from netcompare.cli.compare import (
     CSV_FIRST_DATA_LINE,
     add_output_and_data_options,
+    in_file,
     load_indicator,
-    parse_period,
+    numbers_from_text,
     parse_proportion,
     read_input_csv,
     use_data_set,
     write_csv,
     write_json,
 )
+from netcompare.data.inputs import ROW, date_column, option_date
 from netcompare.errors import UserError
 from netcompare.stats.spc import IMPROVEMENTS, TWO_IN_THREE_VARIANTS, spc_chart
 
@@ -37,7 +39,7 @@ def _dataset_series(args: argparse.Namespace) -> tuple[pl.DataFrame, dict[str, o
     dataset, row = load_indicator(args.data, args.indicator)
     values = dataset.values.filter(pl.col("indicator_id") == args.indicator)  # type: ignore[attr-defined]
     if args.period is not None:
-        values = values.filter(pl.col("period") <= parse_period(args.period))
+        values = values.filter(pl.col("period") <= option_date(args.period, "--period"))
     if args.practice is not None:
         values = values.filter(pl.col("practice_id") == args.practice)
         who = f"practice {args.practice!r}"
@@ -132,9 +134,16 @@ def run(args: argparse.Namespace) -> int:
     ):
         frame, indicator = _dataset_series(args)
         date, value, line_offset = "date", "value", None
+        source = None
     else:
-        frame = read_input_csv(args.input)
+        read = read_input_csv(args.input)
         date, value, line_offset = args.date_col, args.value_col, CSV_FIRST_DATA_LINE
+        # Every point needs a value: blank, '-', NaN or inf is named with its line.
+        frame = numbers_from_text(read, [value], blank_ok=False)
+        if date in frame.columns:
+            frame = frame.with_columns(date_column(frame, date, read.name))
+        frame = frame.drop(ROW)
+        source = read.name
 
     improvement = args.improvement or _IMPROVEMENT_FROM_POLARITY.get(
         str(indicator.get("polarity") or "high"), "increase"
@@ -149,19 +158,22 @@ def run(args: argparse.Namespace) -> int:
     else:
         target = None
 
-    result, summary = spc_chart(
-        frame,
-        date=date,
-        value=value,
-        improvement=improvement,
-        target=target,
-        rebase=args.rebase,
-        fix_after=args.fix_after,
-        screen_outliers=args.screen_outliers,
-        run_length=args.run_length,
-        two_in_three=args.two_in_three,
-        line_offset=line_offset,
-    )
+    try:
+        result, summary = spc_chart(
+            frame,
+            date=date,
+            value=value,
+            improvement=improvement,
+            target=target,
+            rebase=args.rebase,
+            fix_after=args.fix_after,
+            screen_outliers=args.screen_outliers,
+            run_length=args.run_length,
+            two_in_three=args.two_in_three,
+            line_offset=line_offset,
+        )
+    except UserError as exc:
+        raise (exc if source is None else in_file(source, exc)) from None
     write_csv(result, args.out)
     if args.summary:
         write_json(args.summary, summary.as_dict())

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from netcompare.data.dataset import VALUES_ORDER, DataSet
 from netcompare.data.problems import DataValidationError, ProblemList
 from netcompare.data.read import ROW, find_table_files, read_sql_tables, read_table_file
-from netcompare.data.schema import TABLE_NAMES, TABLES
+from netcompare.data.schema import DEFAULTS, TABLE_NAMES, TABLES
 from netcompare.data.validate import (
     canonical_values,
     coerce_table,
@@ -154,7 +154,9 @@ def _validate(
     if practices is not None:
         validate_practices(practices, networks, labels["practices"], problems)
     if indicators is not None:
-        indicators = indicators.with_columns(pl.col("polarity").str.to_lowercase())
+        indicators = indicators.with_columns(
+            pl.col("polarity").str.to_lowercase(), pl.col("period_type").str.to_lowercase()
+        )
         validate_indicators(indicators, labels["indicators"], problems)
     ordered = None
     if values is not None:
@@ -179,6 +181,19 @@ def _validate(
     return data
 
 
+def canonical_columns(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The canonical columns of ``table`` in schema order; a missing optional column gets its
+    default (e.g. ``period_type`` "month" for frames built before that column existed)."""
+    exprs = []
+    for col in TABLES[table]:
+        if col.name in frame.columns or col.required:
+            exprs.append(pl.col(col.name))
+        else:
+            default = DEFAULTS.get((table, col.name))
+            exprs.append(pl.lit(default, dtype=col.dtype).alias(col.name))
+    return frame.select(exprs)
+
+
 def write_dataset(
     folder: str | os.PathLike[str],
     tables: dict[str, pl.DataFrame],
@@ -199,7 +214,7 @@ def write_dataset(
     tmp.chmod(0o755)
     try:
         for table in TABLE_NAMES:
-            frame = tables[table].select([c.name for c in TABLES[table]])
+            frame = canonical_columns(table, tables[table])
             if table == "values":
                 frame = frame.sort(list(VALUES_ORDER))
             path = tmp / f"{table}.{fmt}"
@@ -250,7 +265,7 @@ def write_dataset_sql(url: str, tables: dict[str, pl.DataFrame]) -> None:
             metadata.drop_all(conn)
             metadata.create_all(conn)
             for name, table in sql_tables.items():
-                frame = tables[name].select([c.name for c in TABLES[name]])
+                frame = canonical_columns(name, tables[name])
                 if frame.height:
                     conn.execute(table.insert(), frame.to_dicts())
     finally:

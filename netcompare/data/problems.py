@@ -62,6 +62,26 @@ class ProblemList:
                 Problem(file, f"{rule}: {extra:,} more rows like this", None, severity)
             )
 
+    def each(
+        self,
+        file: str,
+        what: str,
+        rows: Sequence[int],
+        messages: Sequence[str],
+        severity: str = ERROR,
+    ) -> None:
+        """Report rows that each have their own message: the first examples, then a count of
+        the rest ("``what``: 12 more rows like this")."""
+        for row, message in zip(
+            rows[:EXAMPLES_PER_RULE], messages[:EXAMPLES_PER_RULE], strict=False
+        ):
+            self.problems.append(Problem(file, message, row, severity))
+        extra = len(rows) - EXAMPLES_PER_RULE
+        if extra > 0:
+            self.problems.append(
+                Problem(file, f"{what}: {extra:,} more rows like this", None, severity)
+            )
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == ERROR]

@@ -20,7 +20,11 @@ import polars as pl
 
 TABLE_NAMES: tuple[str, ...] = ("networks", "practices", "indicators", "values")
 
-POLARITIES: tuple[str, ...] = ("high", "low", "neutral")
+# The polarities and period types are defined once, in netcompare.types. An indicator's
+# period_type says what its ``values.period`` dates stand for: the month starting then, the
+# quarter, the calendar year, or the financial year (1 April to 31 March) — the kinds of
+# :class:`netcompare.data.inputs.Period`. An indicators table without the column is read as
+# monthly (data sets written before the column existed).
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,14 @@ TABLES: dict[str, tuple[Column, ...]] = {
             description="Target for the network average (0-1)",
         ),
         Column("source", pl.String(), required=False, nullable=True),
+        Column(
+            "period_type",
+            pl.String(),
+            required=False,
+            nullable=False,
+            description="month, quarter, year or financial_year: what each period date "
+            "stands for (default month)",
+        ),
     ),
     "values": (
         Column("practice_id", pl.String()),
@@ -119,6 +131,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
 DEFAULTS: dict[tuple[str, str], object] = {
     ("practices", "share_name"): True,
     ("indicators", "polarity"): "high",
+    ("indicators", "period_type"): "month",
 }
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from netcompare.data.inputs import ROW, number_problem, number_value, thousands_note
 from netcompare.data.problems import EXAMPLES_PER_RULE, ProblemList
-from netcompare.data.read import ROW
-from netcompare.data.schema import DEFAULTS, POLARITIES, TABLES
+from netcompare.data.schema import DEFAULTS, TABLES
+from netcompare.types import PERIOD_TYPES, POLARITIES
 
 # A denominator below this is flagged as a warning: its value is too unstable to compare.
 SMALL_DENOMINATOR = 10
@@ -67,17 +68,21 @@ def coerce_table(
         else:
             original_present = original.is_not_null()
         converted = cast.get_column(col.name)
-        # Already the right type (Parquet, SQL): nothing can fail to convert.
-        bad = None if original.dtype == col.dtype else original_present & converted.is_null()
-        if bad is not None and bad.any():
-            rows = raw.get_column(ROW).filter(bad).to_list()
-            shown = original.filter(bad).cast(pl.String).to_list()
-            problems.rows(
-                label,
-                f"wrong type in column {col.name} (expected {_type_words(col.dtype)})",
-                rows,
-                [repr(v) for v in shown],
-            )
+        if original.dtype == pl.String and col.dtype in (pl.Int64, pl.Float64):
+            # Numbers: each bad cell named (blank, '-', NaN, inf, 12.5 in a count...).
+            _report_numbers(raw, col.name, col.dtype == pl.Int64, label, problems)
+        elif original.dtype != col.dtype:
+            # (Already the right type, as from Parquet or SQL: nothing can fail to convert.)
+            bad = original_present & converted.is_null()
+            if bad.any():
+                rows = raw.get_column(ROW).filter(bad).to_list()
+                shown = original.filter(bad).cast(pl.String).to_list()
+                problems.rows(
+                    label,
+                    f"wrong type in column {col.name} (expected {_type_words(col.dtype)})",
+                    rows,
+                    [repr(v) for v in shown],
+                )
         default = DEFAULTS.get((table, col.name))
         if default is not None:
             cast = cast.with_columns(pl.col(col.name).fill_null(pl.lit(default, dtype=col.dtype)))
@@ -93,6 +98,26 @@ def coerce_table(
                     ["the cell is empty"] * len(rows),
                 )
     return cast
+
+
+def _report_numbers(
+    raw: pl.DataFrame, column: str, whole: bool, label: str, problems: ProblemList
+) -> None:
+    """Name each cell of a text column that is not a number (blank cells are reported by the
+    missing-value rule); warn about numbers written with thousands separators."""
+    reasons = raw.select(
+        pl.col(ROW), number_problem(column, column, whole=whole, blank_ok=True).alias("reason")
+    ).filter(pl.col("reason").is_not_null())
+    if reasons.height:
+        problems.each(
+            label,
+            f"column {column} is not a number",
+            reasons.get_column(ROW).to_list(),
+            reasons.get_column("reason").to_list(),
+        )
+    note = thousands_note(raw, column, column)
+    if note:
+        problems.warning(label, note)
 
 
 def _cast_expr(source: pl.DataType, target: pl.DataType, name: str) -> pl.Expr:
@@ -114,6 +139,11 @@ def _cast_expr(source: pl.DataType, target: pl.DataType, name: str) -> pl.Expr:
                 col.str.to_date("%Y-%m-%d", strict=False),
                 (col + "-01").str.to_date("%Y-%m-%d", strict=False),
             ).alias(name)
+        if target == pl.Float64:
+            return number_value(col).alias(name)
+        if target == pl.Int64:
+            value = number_value(col)
+            return pl.when(value == value.floor()).then(value.cast(pl.Int64)).alias(name)
         return col.cast(target, strict=False).alias(name)
     if target == pl.Date and source in (pl.Datetime, pl.Datetime("us"), pl.Datetime("ns")):
         return col.dt.date().alias(name)
@@ -195,6 +225,14 @@ def validate_indicators(frame: pl.DataFrame, label: str, problems: ProblemList) 
             "polarity must be high, low or neutral",
             bad_polarity.get_column(ROW).to_list(),
             [f"{i}: {p!r}" for i, p in bad_polarity.select("indicator_id", "polarity").rows()],
+        )
+    bad_type = frame.filter(~pl.col("period_type").is_in(list(PERIOD_TYPES)))
+    if bad_type.height:
+        problems.rows(
+            label,
+            f"period_type must be one of {', '.join(PERIOD_TYPES)} (blank or no column: month)",
+            bad_type.get_column(ROW).to_list(),
+            [f"{i}: {p!r}" for i, p in bad_type.select("indicator_id", "period_type").rows()],
         )
     for col in ("target", "amber_threshold", "network_target"):
         out = frame.filter((pl.col(col) < 0) | (pl.col(col) > 1))

@@ -36,7 +36,7 @@ from netcompare.notes.exchange import (
 )
 from netcompare.notes.note import KIND_LABELS, KINDS, Note
 from netcompare.notes.render import escape_markdown, note_header_markdown, note_markdown
-from netcompare.notes.repository import ImportResult, NotesRepository
+from netcompare.notes.repository import NotesImportResult, NotesRepository
 from netcompare.notes.store import (
     ENV_VAR,
     current_revision,
@@ -58,11 +58,11 @@ __all__ = [
     "MAX_AUTHOR_CHARS",
     "MAX_BODY_CHARS",
     "MAX_TAGS",
-    "ImportResult",
     "Note",
     "NoteConflict",
     "NoteNotFound",
     "NoteValidationError",
+    "NotesImportResult",
     "NotesRepository",
     "NotesUnavailable",
     "current_revision",

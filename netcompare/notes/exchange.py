@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from netcompare.data.inputs import ROW, InputError, read_csv
 from netcompare.errors import UserError
 from netcompare.notes.errors import NoteValidationError
 from netcompare.notes.note import KIND_LABELS, Note
@@ -179,41 +180,41 @@ def row_to_note(row: Mapping[str, str], where: str, *, now: datetime | None = No
 def read_notes_csv(path: str | Path) -> list[Note]:
     """Read and validate a notes CSV (see :data:`CSV_COLUMNS`; only
     :data:`REQUIRED_COLUMNS` must be present). Rows are numbered as in a spreadsheet (the
-    header is row 1). Raises :class:`UserError` naming the file, row and problem."""
+    header is row 1). Raises :class:`UserError` naming the file, row and problem.
+
+    The file is read by :func:`netcompare.data.inputs.read_csv` (the same checks as every other
+    file: binary, UTF-16, Excel and ZIP files named, duplicate columns), UTF-8 only: an import
+    is all or nothing and has nowhere to show a Windows-1252 note, and netcompare writes notes
+    files as UTF-8.
+    """
     path = Path(path)
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"The notes file {path} does not exist") from None
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"The notes file {name} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
-        ) from None
-    except OSError as exc:
-        raise UserError(f"Cannot read the notes file {path}: {exc.strerror or exc}") from None
-    if "\x00" in text:
-        raise UserError(f"The notes file {name} contains NUL bytes: it is not a CSV text file")
-    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="\x00extra")
-    try:
-        header = reader.fieldnames
-    except csv.Error as exc:
-        raise UserError(f"{name}: the header row is not valid CSV ({exc})") from None
-    if not header:
+    if not path.exists():
+        raise UserError(f"The notes file {path} does not exist")
+    if path.is_file() and path.stat().st_size == 0:
         raise UserError(
             f"The notes file {name} is empty; expected a header row with {', '.join(CSV_COLUMNS)}"
         )
-    columns = [h.strip() for h in header]
-    reader.fieldnames = columns
+    try:
+        read = read_csv(path, cp1252=False)
+    except InputError as exc:
+        where = name if exc.line is None else f"{name}, row {exc.line}"
+        problem = exc.problem
+        if problem.startswith("the file is not UTF-8"):
+            problem = f"The notes file {name} is not UTF-8 text" + problem.removeprefix(
+                "the file is not UTF-8 text"
+            )
+            where = name if exc.line is None else f"{name}, row {exc.line}"
+        if "more fields than the header" in problem:
+            problem = "more cells than the header has columns"
+        raise UserError(f"{where}: {problem}") from None
+    columns = read.columns
     unknown = [c for c in columns if c not in CSV_COLUMNS]
     if unknown:
         raise UserError(
             f"{name}: unknown column(s) {', '.join(repr(c) for c in unknown)}; "
             f"the columns are {', '.join(CSV_COLUMNS)}"
         )
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
-    if dupes:
-        raise UserError(f"{name}: column(s) {', '.join(dupes)} appear more than once")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise UserError(f"{name}: missing required column(s) {', '.join(missing)}")
@@ -221,23 +222,19 @@ def read_notes_csv(path: str | Path) -> list[Note]:
     notes: list[Note] = []
     first_row: dict[str, int] = {}
     now = datetime.now(UTC)
-    row_number = 1
-    try:
-        for row_number, row in enumerate(reader, start=2):
-            where = f"{name}, row {row_number}"
-            if "\x00extra" in row:
-                raise UserError(f"{where}: more cells than the header has columns")
-            if all(not (v or "").strip() for v in row.values()):
-                continue  # a blank line
-            note = row_to_note(row, where, now=now)
-            if note.note_uid in first_row:
-                raise UserError(
-                    f"{where}: note_uid {note.note_uid} is also on row {first_row[note.note_uid]}"
-                )
-            first_row[note.note_uid] = row_number
-            notes.append(note)
-    except csv.Error as exc:
-        raise UserError(f"{name}, row {row_number + 1}: not valid CSV ({exc})") from None
+    for row in read.frame.iter_rows(named=True):
+        row_number = row.pop(ROW)
+        where = f"{name}, row {row_number}"
+        cells = {k: v or "" for k, v in row.items()}
+        if all(not v.strip() for v in cells.values()):
+            continue  # a blank line
+        note = row_to_note(cells, where, now=now)
+        if note.note_uid in first_row:
+            raise UserError(
+                f"{where}: note_uid {note.note_uid} is also on row {first_row[note.note_uid]}"
+            )
+        first_row[note.note_uid] = row_number
+        notes.append(note)
     by_uid = {n.note_uid: n for n in notes}
     for note in notes:
         parent = by_uid.get(note.parent_uid or "")
@@ -252,7 +249,7 @@ def read_notes_csv(path: str | Path) -> list[Note]:
 def import_notes_csv(repository, path: str | Path):  # type: ignore[no-untyped-def]
     """Read ``path`` and import it into ``repository`` (a :class:`NotesRepository`).
 
-    Returns the :class:`~netcompare.notes.repository.ImportResult`. Errors name the file and
+    Returns the :class:`~netcompare.notes.repository.NotesImportResult`. Errors name the file and
     row; nothing is imported unless the whole file is valid.
     """
     notes = read_notes_csv(path)

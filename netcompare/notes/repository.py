@@ -52,7 +52,7 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class ImportResult:
+class NotesImportResult:
     """What an import did: notes added, updated (the file's copy was newer), left as they were."""
 
     added: int
@@ -123,7 +123,7 @@ def _check_parent(parent: Note | NoteRow | None, who: str, parent_uid: str) -> N
         )
 
 
-def write_notes(session: Session, notes: Iterable[Note]) -> ImportResult:
+def write_notes(session: Session, notes: Iterable[Note]) -> NotesImportResult:
     """Insert notes that are new (by ``note_uid``), update those the input has newer copies of.
 
     ``notes`` are complete, already validated notes (e.g. from
@@ -173,7 +173,7 @@ def write_notes(session: Session, notes: Iterable[Note]) -> ImportResult:
         row.parent = existing[note.parent_uid] if note.parent_uid else None
         row.tags = [tags[t] for t in note.tags]
     session.flush()
-    return ImportResult(added=added, updated=updated, unchanged=unchanged)
+    return NotesImportResult(added=added, updated=updated, unchanged=unchanged)
 
 
 class NotesRepository:
@@ -397,7 +397,7 @@ class NotesRepository:
             session.flush()
             return _to_note(row)
 
-    def import_notes(self, notes: Iterable[Note]) -> ImportResult:
+    def import_notes(self, notes: Iterable[Note]) -> NotesImportResult:
         """Import complete notes (from a backup or another database) in one transaction.
 
         A note whose ``note_uid`` is already stored is never duplicated: it is updated if the

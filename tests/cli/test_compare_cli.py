@@ -182,7 +182,11 @@ def test_missing_values_written_as_empty(tmp_path):
 @pytest.mark.parametrize(
     ("content", "extra", "message"),
     [
-        ("unit,numerator,denominator\nA,5,10\nB,x,10\n", [], "not numbers"),
+        (
+            "unit,numerator,denominator\nA,5,10\nB,x,10\n",
+            [],
+            "line 3: numerator is not a number: 'x'",
+        ),
         ("unit,numerator,denominator\nA,5,10\nB,12,10\n", [], "numerator above denominator"),
         ("unit,numerator,denominator\nA,-5,10\nB,1,10\n", [], "negative"),
         ("unit,numerator,denominator\nA,0,0\nB,1,10\n", [], "zero denominators"),

@@ -7,7 +7,10 @@ message must contain, and the row it must name (if any).
 
 from __future__ import annotations
 
+import gzip
+import io
 import shutil
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -40,6 +43,26 @@ def values(*rows: str) -> str:
     return VALUES_HEADER + "\n".join(rows) + "\n"
 
 
+def _zip(members: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), text)
+    return buffer.getvalue()
+
+
+# A workbook's parts (enough for any reader to see an .xlsx), and a zipped CSV.
+XLSX = _zip(
+    {
+        "[Content_Types].xml": "<Types/>",
+        "_rels/.rels": "<Relationships/>",
+        "xl/workbook.xml": "<workbook/>",
+        "xl/worksheets/sheet1.xml": "<worksheet/>",
+    }
+)
+ZIPPED = _zip({"values.csv": values(*VALUES_ROWS)})
+
+
 VALID = {
     "networks.csv": NETWORKS,
     "practices.csv": PRACTICES,
@@ -58,7 +81,7 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], str, int | None]] = {
     ),
     "wrong_type": (
         {"values.csv": values("P1,MMR1,2024-01-01,ninety,100,2", *VALUES_ROWS[1:])},
-        "wrong type in column numerator",
+        "numerator is not a number: 'ninety'",
         2,
     ),
     "bad_date": (
@@ -113,10 +136,72 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], str, int | None]] = {
     ),
     "empty_file": ({"indicators.csv": ""}, "the file is empty", None),
     "header_only": ({"values.csv": VALUES_HEADER}, "no data rows", None),
+    # (Windows-1252 text is read, with a warning: see test_validation_corpus.py.)
     "not_utf8": (
-        {"practices.csv": PRACTICES.replace("Beta Practice", "Béta Practice").encode("cp1252")},
-        "not UTF-8",
+        {
+            "practices.csv": PRACTICES.replace("Beta Practice", "Beta \x81 Practice").encode(
+                "latin-1"
+            )
+        },
+        "the file is neither UTF-8 nor Windows-1252 text (byte 0x81 cannot be read)",
         3,
+    ),
+    "numerator_nan": (
+        {"values.csv": values("P1,MMR1,2024-01-01,NaN,100,2", *VALUES_ROWS[1:])},
+        "numerator is not a number: 'NaN'",
+        2,
+    ),
+    "numerator_infinite": (
+        {"values.csv": values(*VALUES_ROWS[:1], "P2,MMR1,2024-01-01,inf,95,1", *VALUES_ROWS[2:])},
+        "numerator is infinite: 'inf'",
+        3,
+    ),
+    "numerator_dash": (
+        {"values.csv": values(*VALUES_ROWS[:2], "P3,MMR1,2024-01-01,-,90,0", *VALUES_ROWS[3:])},
+        "numerator is '-' (suppressed or missing)",
+        4,
+    ),
+    "numerator_not_whole": (
+        {"values.csv": values(*VALUES_ROWS[:3], "P1,SMOKE,2024-01-01,12.5,100,0")},
+        "numerator 12.5 is not a whole number",
+        5,
+    ),
+    # "1,234" is read as 1234 (with a warning), so 1,234 of 1,000 breaks a count rule.
+    "thousands_separator": (
+        {"values.csv": values('P1,MMR1,2024-01-01,"1,234","1,000",2', *VALUES_ROWS[1:])},
+        "numerator > denominator: P1, MMR1, 2024-01-01: 1234 > 1000",
+        2,
+    ),
+    "utf16": (
+        {"values.csv": values(*VALUES_ROWS).encode("utf-16")},
+        "the file is UTF-16 text",
+        None,
+    ),
+    "xlsx": ({"values.csv": XLSX}, "an Excel workbook (.xlsx): save it as CSV UTF-8", None),
+    "zip": ({"values.csv": ZIPPED}, "a ZIP archive (holding values.csv): unzip it", None),
+    "gzip_damaged": (
+        {"values.csv": gzip.compress(values(*VALUES_ROWS).encode())[:40]},
+        "the gzip file is damaged or truncated",
+        None,
+    ),
+    "pdf": ({"values.csv": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"}, "a PDF document", None),
+    "duplicate_header": (
+        {
+            "values.csv": values(*VALUES_ROWS).replace(
+                "denominator,exceptions\n", "denominator,numerator\n", 1
+            )
+        },
+        "the column 'numerator' appears twice (columns 4 and 6)",
+        1,
+    ),
+    "case_variant_header": (
+        {
+            "values.csv": values(*VALUES_ROWS).replace(
+                "denominator,exceptions\n", "denominator,Numerator\n", 1
+            )
+        },
+        "the columns 'numerator' and 'Numerator' differ only in case",
+        1,
     ),
     "truncated": (
         {"values.csv": values(*VALUES_ROWS).rstrip("\n")[:-12]},

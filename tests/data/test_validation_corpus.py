@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from netcompare.data.load import load_dataset
@@ -32,7 +33,7 @@ def run_validate(path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_corpus_has_one_case_per_rule() -> None:
-    assert len(CASES) >= 18
+    assert len(CASES) >= 31
 
 
 def test_valid_case_passes() -> None:
@@ -101,3 +102,58 @@ def test_warnings_for_missing_latest_period_and_small_denominators(tmp_path: Pat
     text = [p.message for p in data.warnings]
     assert any("P2 (Beta Practice) has no data in the latest period 2024-02-01" in t for t in text)
     assert any("denominator below 10" in t for t in text)
+
+
+def test_windows_1252_is_read_with_a_warning(tmp_path: Path) -> None:
+    from tests.data.make_bad_inputs import PRACTICES, write_case
+
+    text = PRACTICES.replace("Beta Practice", "Béta Practice – Café")
+    write_case(tmp_path / "cp1252", {"practices.csv": text.encode("cp1252")})
+    data = load_dataset(tmp_path / "cp1252")
+    assert "Béta Practice – Café" in data.practices.get_column("practice_name").to_list()
+    [warning] = [p for p in data.warnings if "cp1252" in p.message]
+    assert warning.file == str(tmp_path / "cp1252" / "practices.csv")
+    assert warning.message.startswith("read as Windows-1252 (cp1252): not valid UTF-8")
+    assert "line 3" in warning.message
+    result = run_validate(tmp_path / "cp1252")
+    assert result.returncode == 0
+    assert "read as Windows-1252 (cp1252): not valid UTF-8" in result.stdout
+
+
+def test_thousands_separators_are_read_with_a_warning(tmp_path: Path) -> None:
+    from tests.data.make_bad_inputs import VALUES_ROWS, values, write_case
+
+    rows = ['P1,MMR1,2024-01-01,"1,090","1,100",2', *VALUES_ROWS[1:]]
+    write_case(tmp_path / "k", {"values.csv": values(*rows)})
+    data = load_dataset(tmp_path / "k")
+    first = data.values.filter(pl.col("practice_id") == "P1", pl.col("indicator_id") == "MMR1")
+    assert first.select("numerator", "denominator").row(0) == (1090, 1100)
+    messages = [p.message for p in data.warnings]
+    assert any(
+        "line 2: numerator '1,090' has a thousands separator: read as 1090" in m for m in messages
+    )
+
+
+def test_indicators_period_type_is_validated_and_kept(tmp_path: Path) -> None:
+    from tests.data.make_bad_inputs import INDICATORS, write_case
+
+    lines = INDICATORS.splitlines()
+    typed = [lines[0] + ",period_type", lines[1] + ",financial_year", lines[2] + ","]
+    write_case(tmp_path / "typed", {"indicators.csv": "\n".join(typed) + "\n"})
+    data = load_dataset(tmp_path / "typed")
+    assert dict(data.indicators.select("indicator_id", "period_type").rows()) == {
+        "MMR1": "financial_year",
+        "SMOKE": "month",  # blank: month
+    }
+    bad = [typed[0], typed[1].replace("financial_year", "fortnight"), typed[2]]
+    write_case(tmp_path / "bad", {"indicators.csv": "\n".join(bad) + "\n"})
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(tmp_path / "bad")
+    [problem] = info.value.errors
+    assert problem.row == 2 and "period_type must be one of month, quarter" in problem.message
+    assert "MMR1: 'fortnight'" in problem.message
+
+
+def test_without_period_type_every_indicator_is_monthly() -> None:
+    data = load_dataset(CORPUS / "valid")
+    assert data.indicators.get_column("period_type").to_list() == ["month", "month"]

@@ -263,7 +263,7 @@ def test_bad_input_exits_2_with_one_line_and_no_folder(tmp_path, capsys, args, f
             b"PRACTICE_CODE,INDICATOR_CODE,MEASURE,VALUE\r\nF84016,DM012,NUMERATOR,\x81\x8d\r\n",
             "neither UTF-8 nor Windows-1252",
         ),
-        (b"PK\x03\x04" + b"\x00" * 60, "ZIP archive or an Excel workbook"),
+        (b"PK\x03\x04" + b"\x00" * 60, "a damaged ZIP archive (or Excel workbook)"),
         (
             b"PRACTICE_CODE,INDICATOR_CODE,MEASURE,VALUE\r\nF84016,DM012,NUMERATOR,lots\r\n",
             "VALUE must be a number",

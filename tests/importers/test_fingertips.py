@@ -116,7 +116,7 @@ def test_every_row_not_imported_is_reported(practice_export: Path) -> None:
     )
     assert reasons[2].startswith("Area Type 'England' is not a compared unit")
     assert reasons[3].startswith("PCN rows in a practice-level export")
-    assert reasons[6] == "Count and Denominator missing"
+    assert reasons[6] == "Count and Denominator are blank"
     assert reasons[8] == "Count greater than Denominator"
     assert reasons[10].startswith("a breakdown row")
     assert reasons[11].startswith("Time period not understood")

@@ -8,8 +8,9 @@ import polars as pl
 import pytest
 
 from netcompare.data.importers import InputFile, import_qof, peek_csv
-from netcompare.data.importers.inputs import decode_text, file_kind, load_input, read_csv_input
+from netcompare.data.importers.inputs import file_kind, read_csv_input
 from netcompare.data.importers.report import ImportReport
+from netcompare.data.inputs import read_csv
 from netcompare.errors import UserError
 from tests.importers.conftest import measures, national_achievement
 
@@ -69,6 +70,9 @@ def test_cp1252_falls_back_with_a_note_naming_the_line(tmp_path) -> None:
     assert practice_name(result) == "Clinique Médicale – Café"
     assert result.report.files[0].encoding == "cp1252"
     note = next(n for n in result.report.notes if "Windows-1252" in n)
+    assert note.startswith(
+        "MAPPING_NHS_GEOGRAPHIES_2223.csv: read as Windows-1252 (cp1252): not valid UTF-8"
+    )
     assert "line 2" in note and "Médicale" in note
     assert "cp1252" in str(result.report)
 
@@ -85,7 +89,7 @@ def test_bytes_that_are_neither_utf8_nor_cp1252_are_an_error(tmp_path) -> None:
         (b"", "the file is empty"),
         (b"  \r\n ", "the file is empty"),
         ("NAT_ONS_CODE,X\r\n".encode("utf-16"), "UTF-16"),
-        (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40, "ZIP archive or an Excel workbook"),
+        (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40, "a damaged ZIP archive"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
         (b"\x1f\x8b\x08\x00garbage", "gzip file is damaged"),
     ],
@@ -102,7 +106,7 @@ def test_header_without_rows_is_an_error() -> None:
 
 def test_truncated_file_is_an_error() -> None:
     data = mapping_bytes("A practice") + b"E92000001,ENG,Engl"
-    with pytest.raises(UserError, match=r"row 3: the last row has 3 of 16 fields"):
+    with pytest.raises(UserError, match=r"upload\.csv, line 3: the last row has 3 of 16 fields"):
         read_csv_input(InputFile("upload.csv", data), ImportReport("t"))
 
 
@@ -114,10 +118,10 @@ def test_gzip_is_read_transparently() -> None:
 
 
 def test_missing_path_and_folder(tmp_path) -> None:
-    with pytest.raises(UserError, match="no such file"):
-        load_input(tmp_path / "nope.csv")
+    with pytest.raises(UserError, match=r"nope\.csv: no such file"):
+        read_csv(tmp_path / "nope.csv")
     with pytest.raises(UserError, match="this is a folder"):
-        load_input(tmp_path)
+        read_csv(tmp_path)
 
 
 def test_cells_are_stripped_and_blank_is_null() -> None:
@@ -127,9 +131,72 @@ def test_cells_are_stripped_and_blank_is_null() -> None:
 
 
 def test_decode_reports_the_first_bad_line() -> None:
-    text, encoding, note = decode_text(InputFile("f.csv", b"a\r\nok\r\n\xe9t\xe9\r\n"))
-    assert (text.splitlines()[2], encoding) == ("été", "cp1252")
-    assert "line 3" in note
+    read = read_csv(InputFile("f.csv", b"a\r\nok\r\n\xe9t\xe9\r\n"))
+    assert (read.frame.get_column("a").to_list()[1], read.encoding) == ("été", "cp1252")
+    assert read.note is not None and "line 3" in read.note
+
+
+def test_cp1252_on_disk_is_read_through_a_copy_not_in_memory(tmp_path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"a,b\n" + b"x,1\n" * 100_000 + b"caf\xe9,2\n")
+    read = read_csv(path)
+    assert read.encoding == "cp1252" and read.frame.height == 100_001
+    assert read.frame.get_column("a").to_list()[-1] == "café"
+    assert "line 100002" in (read.note or "")
+
+
+def test_gzip_on_disk(tmp_path) -> None:
+    path = tmp_path / "m.csv.gz"
+    path.write_bytes(gzip.compress(mapping_bytes("Gz Practice", "cp1252")))
+    frame, _ = read_csv_input(path, report := ImportReport("t"))
+    assert frame.get_column("PRACTICE_NAME").to_list() == ["Gz Practice"]
+    assert report.files[0].name == str(path)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("a,Numerator,numerator", "the columns 'Numerator' and 'numerator' differ only in case"),
+        ("value,x,value", "the column 'value' appears twice (columns 1 and 3)"),
+    ],
+)
+def test_duplicate_and_case_variant_headers_are_errors(header: str, message: str) -> None:
+    with pytest.raises(UserError) as err:
+        read_csv_input(InputFile("upload.csv", f"{header}\n1,2,3\n".encode()), ImportReport("t"))
+    assert str(err.value).startswith("upload.csv, line 1: ") and message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.5\n", "upload.csv: not a CSV file: this is a PDF document"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64),
+            "upload.csv: not a CSV file: this is an old Excel workbook (.xls)",
+        ),
+        ("a,b\n1,2\n".encode("utf-16-le"), "upload.csv: the file is UTF-16 text"),
+    ],
+)
+def test_other_files_are_named(data: bytes, message: str) -> None:
+    with pytest.raises(UserError) as err:
+        read_csv_input(InputFile("upload.csv", data), ImportReport("t"))
+    assert str(err.value).startswith(message)
+
+
+def test_xlsx_and_zip_are_named(tmp_path) -> None:
+    from tests.data.make_bad_inputs import XLSX, ZIPPED
+
+    for data, message in (
+        (XLSX, "not a CSV file: this is an Excel workbook (.xlsx): save it as CSV UTF-8"),
+        (ZIPPED, "not a CSV file: this is a ZIP archive (holding values.csv): unzip it"),
+    ):
+        path = tmp_path / "upload.csv"
+        path.write_bytes(data)
+        with pytest.raises(UserError) as err:
+            read_csv_input(path, ImportReport("t"))
+        assert str(err.value) == f"{path}: {message}" + (
+            "" if "ZIP" not in message else " and give the CSV file"
+        )
 
 
 def test_peek_for_a_mapping_form() -> None:

@@ -47,7 +47,7 @@ def test_rows_without_counts_are_left_out_with_reasons(cover) -> None:
     left = cover.report.left_out
     assert left.height == 43
     counts = dict(left.group_by("reason").len().rows())
-    assert counts == {"numerator and denominator missing": 25, "numerator missing": 18}
+    assert counts == {"numerator and denominator are blank": 25, "numerator is blank": 18}
     first = left.row(0, named=True)
     assert first["row"] == 2240
     assert first["what"].startswith("practice H82083, 12 months - DTaPIPVHibHepB, 2020/21")
@@ -56,7 +56,7 @@ def test_rows_without_counts_are_left_out_with_reasons(cover) -> None:
 def test_decimal_numerators_are_rounded_with_a_warning(cover) -> None:
     note = next(n for n in cover.report.notes if "rounded" in n)
     assert note.startswith("22 numerator value(s) were not whole numbers")
-    assert "row 161: 88.0000000000001 -> 88" in note
+    assert "row 161: numerator 88.0000000000001 is not a whole number: rounded to 88" in note
     values = cover.tables["values"]
     assert values.get_column("numerator").dtype == pl.Int64
 
@@ -147,11 +147,11 @@ def test_bad_counts_are_left_out_not_guessed() -> None:
     ]
     reasons = dict(result.report.left_out.select("row", "reason").rows())
     assert reasons == {
-        2: "numerator is not a number",
+        2: "numerator is '*' (suppressed or missing)",
         3: "denominator is 0 (no eligible patients)",
         4: "negative numerator or denominator",
         5: "numerator greater than denominator",
-        7: "denominator is not a number",
+        7: "denominator is not a number: 'x'",
     }
 
 

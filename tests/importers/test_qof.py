@@ -263,8 +263,44 @@ def test_non_numeric_value_is_a_clear_error(tmp_path, small_mapping) -> None:
             ("F84016", "DM014", "NUMERATOR", "n/a"),
         ],
     )
-    with pytest.raises(UserError, match=r"VALUE must be a number .* row 6: 'n/a'"):
+    with pytest.raises(
+        UserError, match=r"VALUE must be a number .* row 6: VALUE is not a number: 'n/a'"
+    ):
         import_qof(mapping=small_mapping, achievement=[path])
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("NaN", "VALUE is not a number: 'NaN'"),
+        ("inf", "VALUE is infinite: 'inf'"),
+        ("-", "VALUE is '-' (suppressed or missing)"),
+    ],
+)
+def test_nan_inf_and_dash_values_are_named(tmp_path, small_mapping, value, problem) -> None:
+    path = national_achievement(
+        tmp_path / "ACHIEVEMENT_2122.csv",
+        [
+            *measures("F84016", "DM012", numerator="300", denominator="350", pcas="50"),
+            ("F84016", "DM014", "NUMERATOR", value),
+        ],
+    )
+    with pytest.raises(UserError) as err:
+        import_qof(mapping=small_mapping, achievement=[path])
+    assert str(err.value).startswith(f"{path}: VALUE must be a number")
+    assert f"row 6: {problem}" in str(err.value)
+
+
+def test_qof_periods_are_financial_years(tmp_path, small_mapping) -> None:
+    path = national_achievement(
+        tmp_path / "ACHIEVEMENT_2122.csv",
+        measures("F84016", "DM012", numerator="300", denominator="350", pcas="50"),
+    )
+    result = import_qof(mapping=small_mapping, achievement=[path])
+    assert result.tables["indicators"].get_column("period_type").to_list() == ["financial_year"]
+    assert result.tables["values"].get_column("period").to_list() == [dt.date(2021, 4, 1)]
+    data = result.to_dataset()
+    assert data.indicators.get_column("period_type").to_list() == ["financial_year"]
 
 
 def test_file_with_no_qof_measures_is_rejected(tmp_path, small_mapping) -> None:

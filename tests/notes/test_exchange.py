@@ -22,6 +22,7 @@ from netcompare.notes import (
     read_notes_csv,
     write_notes_csv,
 )
+from tests.data.make_bad_inputs import XLSX, ZIPPED
 
 from .conftest import make_note
 
@@ -162,7 +163,14 @@ HEADER = ",".join(CSV_COLUMNS)
         ("", "notes.csv is empty"),
         ("practice_id,network_id,kind,author\n", "missing required column(s) body"),
         ("practice_id,network_id,kind,author,body,colour\n", "unknown column(s) 'colour'"),
-        ("practice_id,network_id,kind,author,body,body\n", "body appear more than once"),
+        (
+            "practice_id,network_id,kind,author,body,body\n",
+            "notes.csv, row 1: the column 'body' appears twice (columns 5 and 6)",
+        ),
+        (
+            "practice_id,network_id,kind,author,body,Body\n",
+            "notes.csv, row 1: the columns 'body' and 'Body' differ only in case",
+        ),
         (
             "practice_id,network_id,kind,author,body\nP1,N1,rumour,A,b\n",
             "notes.csv, row 2: the kind 'rumour' is not one of",
@@ -240,8 +248,41 @@ def test_unreadable_files(tmp_path):
         read_notes_csv(latin)
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"practice_id\x00,network_id\n")
-    with pytest.raises(UserError, match="NUL bytes"):
+    with pytest.raises(UserError, match=r"binary\.csv: not a CSV file: it holds binary data"):
         read_notes_csv(binary)
+    for data, problem in (
+        ("practice_id,network_id\n".encode("utf-16"), "the file is UTF-16 text"),
+        (XLSX, "not a CSV file: this is an Excel workbook (.xlsx): save it as CSV UTF-8"),
+        (ZIPPED, "not a CSV file: this is a ZIP archive (holding values.csv)"),
+    ):
+        binary.write_bytes(data)
+        with pytest.raises(UserError) as err:
+            read_notes_csv(binary)
+        assert str(err.value).startswith(f"binary.csv: {problem}")
+
+
+def test_not_utf8_names_the_row(tmp_path):
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes(
+        b"practice_id,network_id,kind,author,body\nP1,N1,question,A,b\nP1,N1,question,Ren\xe9,b\n"
+    )
+    with pytest.raises(UserError) as err:
+        read_notes_csv(latin)
+    assert str(err.value) == (
+        "latin1.csv, row 3: The notes file latin1.csv is not UTF-8 text (byte 0xe9 cannot be "
+        "read); save it as CSV UTF-8"
+    )
+
+
+def test_import_cli_names_file_and_row(tmp_path, capsys):
+    from netcompare.cli import main
+
+    path = tmp_path / "notes.csv"
+    path.write_text("practice_id,network_id,kind,author,body\nP1,N1,question,A,b,extra\n")
+    url = f"sqlite:///{tmp_path / 'notes.db'}"
+    assert main(["notes", "import", "--db-url", url, str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: notes.csv, row 2: more cells than the header has columns"
 
 
 def test_sample_notes_are_valid_and_varied():

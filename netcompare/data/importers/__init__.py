@@ -12,9 +12,9 @@ without writing anything; save it with :func:`netcompare.data.load.write_dataset
 from netcompare.data.importers.fingertips import import_fingertips
 from netcompare.data.importers.inputs import InputFile, peek_csv
 from netcompare.data.importers.mapped_csv import CsvMapping, csv_columns, import_mapped_csv
-from netcompare.data.importers.periods import parse_period
 from netcompare.data.importers.qof import import_qof
 from netcompare.data.importers.report import ImportReport, ImportResult
+from netcompare.data.inputs import parse_period
 
 __all__ = [
     "CsvMapping",

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from netcompare.data.importers.expressions import number_expr, text_format
+from netcompare.data.importers.expressions import text_format
 from netcompare.data.importers.report import ImportReport
-from netcompare.data.read import ROW
+from netcompare.data.inputs import ROW, has_thousands, number_problem, number_value
 from netcompare.data.schema import DEFAULTS, TABLES
 from netcompare.errors import UserError
 
@@ -46,27 +46,30 @@ def clean_counts(
     """Parse two text columns into Int64 ``numerator`` and ``denominator``, leaving out bad rows.
 
     ``frame`` must hold ``file``, ``__row`` and ``what`` (how a left-out row is named in the
-    report). Left out, with the reason: a missing or non-numeric count, a negative count, a
-    denominator of 0 (no eligible patients) and a numerator above its denominator. Counts
-    that are not whole numbers are rounded half up, with a note.
+    report). Left out, with the reason named by :func:`netcompare.data.inputs.number_problem`
+    ("numerator is blank", "Count is not a number: 'NaN'", "numerator is infinite: 'inf'",
+    "numerator is '-' (suppressed or missing)"): a missing or non-numeric count, a negative
+    count, a denominator of 0 (no eligible patients) and a numerator above its denominator.
+    Counts written with thousands separators ("1,234") are read, with a note; counts that are
+    not whole numbers are rounded half up, with a note (issue 7: published percentages times
+    denominators give such counts).
     """
     num_text, den_text = pl.col(numerator), pl.col(denominator)
     num, den = pl.col("_num"), pl.col("_den")
     parsed = frame.with_columns(
-        number_expr(numerator).alias("_num"), number_expr(denominator).alias("_den")
+        number_value(numerator).alias("_num"),
+        number_value(denominator).alias("_den"),
+        number_problem(numerator, numerator_label).alias("_num_problem"),
+        number_problem(denominator, denominator_label).alias("_den_problem"),
     )
     nl, dl = numerator_label, denominator_label
     reason = (
         pl.when(num_text.is_null() & den_text.is_null())
-        .then(pl.lit(f"{nl} and {dl} missing"))
-        .when(num_text.is_null())
-        .then(pl.lit(f"{nl} missing"))
-        .when(den_text.is_null())
-        .then(pl.lit(f"{dl} missing"))
-        .when(num.is_null())
-        .then(pl.lit(f"{nl} is not a number"))
-        .when(den.is_null())
-        .then(pl.lit(f"{dl} is not a number"))
+        .then(pl.lit(f"{nl} and {dl} are blank"))
+        .when(pl.col("_num_problem").is_not_null())
+        .then(pl.col("_num_problem"))
+        .when(pl.col("_den_problem").is_not_null())
+        .then(pl.col("_den_problem"))
         .when((num < 0) | (den < 0))
         .then(pl.lit(f"negative {nl} or {dl}"))
         .when(_half_up(den) == 0)
@@ -76,7 +79,7 @@ def clean_counts(
         .otherwise(None)
         .alias("reason")
     )
-    parsed = parsed.with_columns(reason)
+    parsed = parsed.with_columns(reason).drop("_num_problem", "_den_problem")
     bad = parsed.filter(pl.col("reason").is_not_null())
     report.leave_out(
         bad.select(
@@ -91,15 +94,26 @@ def clean_counts(
             "reason",
         )
     )
-    good = parsed.filter(pl.col("reason").is_null())
+    # (Filtering copies every column: a clean file is kept as it is.)
+    good = parsed.filter(pl.col("reason").is_null()) if bad.height else parsed
+    for text_col, label in ((numerator, nl), (denominator, dl)):
+        marked = good.filter(has_thousands(text_col))
+        if marked.height:
+            first = marked.row(0, named=True)
+            report.note(
+                f"{marked.height:,} {label} value(s) have a thousands separator and were read "
+                f"as numbers (e.g. {first['file']}, row {first[ROW]}: {label} "
+                f"{first[text_col]!r} has a thousands separator: read as "
+                f"{first[text_col].replace(',', '')})"
+            )
     for col, label in (("_num", nl), ("_den", dl)):
         fractional = good.filter(pl.col(col) != pl.col(col).floor())
         if fractional.height:
             first = fractional.row(0, named=True)
             report.note(
                 f"{fractional.height:,} {label} value(s) were not whole numbers and were "
-                f"rounded half up (e.g. {first['file']}, row {first[ROW]}: {first[col]!r} -> "
-                f"{int(first[col] + 0.5)})"
+                f"rounded half up (e.g. {first['file']}, row {first[ROW]}: {label} "
+                f"{first[col]!r} is not a whole number: rounded to {int(first[col] + 0.5)})"
             )
     return good.with_columns(
         _half_up(num).cast(pl.Int64).alias("numerator"),
@@ -120,6 +134,11 @@ def drop_duplicate_values(
     ``__row`` and ``what`` besides the value columns.
     """
     key = list(VALUE_KEY)
+    # The usual case (no key twice) is found from one 64-bit hash per row, without the
+    # window functions below (which cost several copies of a large file); a hash collision
+    # only means the exact check runs.
+    if not values.select(key).hash_rows(seed=0).is_duplicated().any():
+        return values
     compare = tuple(c for c in compare if c in values.columns)
     counted = values.with_columns(
         pl.len().over(key).alias("_n"),
@@ -154,8 +173,20 @@ def assign_networks(
     note: they are kept in one network and never counted twice.
     """
     ordered = memberships.with_row_index("_order")
+    latest = pl.col("period").max()
+    # One row per (practice, network) first: a large file has millions of memberships but
+    # only thousands of pairs. Each pair: its latest period, the first row in that period
+    # (or its first row when no period is known), and where it first appears.
+    pairs = ordered.group_by("practice_id", "network_id").agg(
+        latest.alias("period"),
+        pl.when(latest.is_null())
+        .then(pl.col("_order").min())
+        .otherwise(pl.col("_order").filter(pl.col("period") == latest).min())
+        .alias("_order"),
+        pl.col("_order").min().alias("_first"),
+    )
     chosen = (
-        ordered.sort(
+        pairs.sort(
             [pl.col("period"), pl.col("_order")],
             descending=[True, False],
             nulls_last=True,
@@ -165,8 +196,9 @@ def assign_networks(
         .select("practice_id", "network_id")
     )
     several = (
-        ordered.group_by("practice_id", maintain_order=True)
-        .agg(pl.col("network_id").unique(maintain_order=True).alias("networks"))
+        pairs.sort("_first")
+        .group_by("practice_id", maintain_order=True)
+        .agg(pl.col("network_id").alias("networks"))
         .filter(pl.col("networks").list.len() > 1)
         .join(chosen, on="practice_id")
     )
@@ -181,6 +213,26 @@ def assign_networks(
             f"counted once: {codes_text(examples, 6)}"
         )
     return chosen
+
+
+def indicator_period_types(rows: pl.DataFrame, report: ImportReport, file: str) -> pl.DataFrame:
+    """indicator_id, period_type: the kind of period of each indicator's rows (its most common
+    one, with a note naming the indicators whose rows mix kinds)."""
+    counts = (
+        rows.group_by("indicator_id", "period_type")
+        .len()
+        .sort(["indicator_id", "len", "period_type"], descending=[False, True, False])
+    )
+    mixed = counts.group_by("indicator_id").len().filter(pl.col("len") > 1)
+    if mixed.height:
+        report.note(
+            f"{file}: {mixed.height:,} indicator(s) mix kinds of period (e.g. years and "
+            f"months): each is labelled with its most common kind "
+            f"({codes_text(sorted(mixed.get_column('indicator_id').to_list()))})"
+        )
+    return counts.unique("indicator_id", keep="first", maintain_order=True).select(
+        "indicator_id", "period_type"
+    )
 
 
 def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:

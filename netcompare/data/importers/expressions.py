@@ -1,19 +1,11 @@
-"""Polars expressions the importers share: numbers written as text, and text built from columns."""
+"""Polars expressions the importers share: text built from columns.
+
+(Numbers written as text are read by :func:`netcompare.data.inputs.number_value`.)
+"""
 
 from __future__ import annotations
 
 import polars as pl
-
-_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
-
-
-def number_expr(column: str) -> pl.Expr:
-    """A text column as Float64: "1,234" and "112.0" read; anything else non-numeric is null."""
-    text = pl.col(column).str.strip_chars()
-    text = (
-        pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(text)
-    )
-    return text.cast(pl.Float64, strict=False)
 
 
 def text_format(template: str, *args: str | pl.Expr) -> pl.Expr:

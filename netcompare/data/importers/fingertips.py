@@ -22,7 +22,9 @@ How it maps onto the canonical tables:
 - One indicator per Indicator ID; an ID exported for several Sex/Age groups gets one indicator
   per group. Fingertips exports carry no polarity: it is ``polarity`` (neutral by default).
 - Periods: "2022/23" -> 2022-04-01, "2022" -> 2022-01-01, quarters and months as in
-  :mod:`netcompare.data.importers.periods`; others are left out and reported.
+  :func:`netcompare.data.inputs.parse_period`; others are left out and reported. Each
+  indicator's ``period_type`` comes from its Time period labels ("2022/23": financial_year,
+  "2022": year, "2022/23 Q1": quarter, "May 2022": month).
 """
 
 from __future__ import annotations
@@ -37,15 +39,15 @@ from netcompare.data.importers.assemble import (
     codes_text,
     drop_duplicate_values,
     finish_tables,
+    indicator_period_types,
 )
 from netcompare.data.importers.expressions import text_format
 from netcompare.data.importers.inputs import Source, find_columns, read_csv_input, slug
-from netcompare.data.importers.periods import period_column
 from netcompare.data.importers.qof import read_mapping
 from netcompare.data.importers.report import ImportReport, ImportResult
-from netcompare.data.read import ROW
-from netcompare.data.schema import POLARITIES
+from netcompare.data.inputs import ROW, number_problem, number_value, period_columns
 from netcompare.errors import UserError
+from netcompare.types import POLARITIES
 
 EXPORT = "Fingertips data export"
 REQUIRED = (
@@ -165,7 +167,7 @@ def import_fingertips(
     )
     rows = rows.filter(pl.col("area_code").is_not_null() & pl.col("ft_id").is_not_null())
 
-    rows = rows.with_columns(period_column(rows, "time_period"))
+    rows = rows.with_columns(period_columns(rows, "time_period"))
     unparsed = rows.filter(pl.col("period").is_null())
     report.leave_out(
         unparsed.select("file", pl.col(ROW).alias("row"), "what"),
@@ -206,6 +208,9 @@ def import_fingertips(
         pl.lit(polarity).alias("polarity"),
         pl.lit(f"OHID Fingertips export {Path(file.name).name}").alias("source"),
     )
+    indicators = indicators.join(
+        indicator_period_types(rows, report, file.name), on="indicator_id", how="left"
+    )
     tables = finish_tables(networks, practices, indicators, values, report)
     metadata = {
         "name": name or f"Fingertips export ({Path(file.name).name})",
@@ -236,12 +241,21 @@ def _indicator_ids(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _check_value_scale(values: pl.DataFrame, report: ImportReport) -> None:
-    """Say so when Fingertips' Value is not Count / Denominator as a percentage or proportion."""
+    """Say so when Fingertips' Value is not Count / Denominator as a percentage or proportion.
+
+    Value is not imported (Count / Denominator is), but a Value that is not a number is named.
+    """
+    bad = values.select(
+        "file", pl.col(ROW), number_problem("value", "Value", blank_ok=True).alias("p")
+    ).filter(pl.col("p").is_not_null())
+    if bad.height:
+        first = bad.row(0, named=True)
+        report.note(
+            f"{bad.height:,} row(s) have a Value that is not a number (e.g. {first['file']}, "
+            f"row {first[ROW]}: {first['p']}); netcompare uses Count / Denominator, not Value"
+        )
     ratio = values.select(
-        (
-            pl.col("value").cast(pl.Float64, strict=False)
-            / (pl.col("numerator") / pl.col("denominator"))
-        ).alias("k")
+        (number_value("value") / (pl.col("numerator") / pl.col("denominator"))).alias("k")
     ).filter(pl.col("k").is_finite())
     if ratio.height == 0:
         return

@@ -5,6 +5,9 @@ The user says which column holds the practice code, the numerator and the denomi
 optionally the network, the indicator (or one fixed indicator name), the period (or one fixed
 period) and the practice name. Rules (issue 7):
 
+- The period (column or one fixed period) is read by
+  :func:`netcompare.data.inputs.parse_period`; each indicator's ``period_type`` is the kind
+  of its periods ("2022/23": financial_year, "2022": year, "2022-05": month).
 - Numerators or denominators given as decimals (e.g. computed as denominator x published %)
   are rounded half up, with a note.
 - Rows with a missing or non-numeric numerator or denominator, a denominator of 0, or a
@@ -30,19 +33,19 @@ from netcompare.data.importers.assemble import (
     clean_counts,
     drop_duplicate_values,
     finish_tables,
+    indicator_period_types,
 )
-from netcompare.data.importers.expressions import number_expr, text_format
+from netcompare.data.importers.expressions import text_format
 from netcompare.data.importers.inputs import (
     Source,
     read_csv_input,
     require_user_column,
     slug,
 )
-from netcompare.data.importers.periods import parse_period, period_column
 from netcompare.data.importers.report import ImportReport, ImportResult
-from netcompare.data.read import ROW
-from netcompare.data.schema import POLARITIES
+from netcompare.data.inputs import ROW, number_problem, number_value, parse_period, period_columns
 from netcompare.errors import UserError
+from netcompare.types import POLARITIES
 
 NO_NETWORK = "NO_NETWORK"
 
@@ -192,28 +195,38 @@ def import_mapped_csv(
             pl.col("period_label").fill_null("?"),
         ).alias("what")
     )
+    frame = frame.clear()  # frees the columns not mapped (often most of a large file)
     no_practice = rows.filter(pl.col("practice_id").is_null())
     report.leave_out(
         no_practice.select("file", pl.col(ROW).alias("row"), "what"),
         f"no practice code (column {practice!r} is blank)",
     )
-    rows = rows.filter(pl.col("practice_id").is_not_null())
+    if no_practice.height:  # (filtering copies every column: only when needed)
+        rows = rows.filter(pl.col("practice_id").is_not_null())
     no_indicator = rows.filter(pl.col("indicator_name").is_null())
     report.leave_out(
         no_indicator.select("file", pl.col(ROW).alias("row"), "what"),
         "no indicator (the indicator column(s) are blank)",
     )
-    rows = rows.filter(pl.col("indicator_name").is_not_null())
-    rows = rows.with_columns(period_column(rows, "period_label"))
+    if no_indicator.height:  # (filtering copies every column: only when needed)
+        rows = rows.filter(pl.col("indicator_name").is_not_null())
+    rows = rows.with_columns(period_columns(rows, "period_label"))
     no_period = rows.filter(pl.col("period").is_null())
     report.leave_out(
         no_period.select("file", pl.col(ROW).alias("row"), "what"),
         "period not understood (expected e.g. 2022/23, 2022, 2022-05, 2022-05-01, May 2022)",
     )
-    rows = rows.filter(pl.col("period").is_not_null())
+    if no_period.height:  # (filtering copies every column: only when needed)
+        rows = rows.filter(pl.col("period").is_not_null())
     rows = _with_indicator_ids(rows)
 
-    values = clean_counts(rows, report, numerator="num_text", denominator="den_text")
+    needed = ["file", ROW, "what", "practice_id", "network_id", "indicator_id", "period"]
+    values = clean_counts(
+        rows.select(*needed, "num_text", "den_text", "exc_text"),
+        report,
+        numerator="num_text",
+        denominator="den_text",
+    )
     if exceptions is not None:
         values = _exceptions(values, report)
     else:
@@ -232,7 +245,7 @@ def import_mapped_csv(
     values = drop_duplicate_values(values, report)
 
     networks = (
-        rows.with_columns(pl.col("network_id").fill_null(NO_NETWORK))
+        rows.select(pl.col("network_id").fill_null(NO_NETWORK), "network_name")
         .select(
             "network_id",
             pl.when(pl.col("network_id") == NO_NETWORK)
@@ -243,7 +256,8 @@ def import_mapped_csv(
         .unique("network_id", keep="first", maintain_order=True)
     )
     practices = (
-        rows.sort("period", descending=True, maintain_order=True)
+        rows.select("practice_id", "practice_name", "period")
+        .sort("period", descending=True, maintain_order=True)
         .group_by("practice_id", maintain_order=True)
         .agg(pl.col("practice_name").drop_nulls().first())
         .with_columns(pl.col("practice_name").fill_null(pl.col("practice_id")))
@@ -260,6 +274,9 @@ def import_mapped_csv(
         pl.lit(mapping.polarity).alias("polarity"),
         pl.lit(mapping.target, dtype=pl.Float64).alias("target"),
         pl.lit(Path(file.name).name).alias("source"),
+    )
+    indicators = indicators.join(
+        indicator_period_types(rows, report, file.name), on="indicator_id", how="left"
     )
     tables = finish_tables(networks, practices, indicators, values, report)
     metadata = {
@@ -289,11 +306,14 @@ def _with_indicator_ids(rows: pl.DataFrame) -> pl.DataFrame:
 
 def _exceptions(values: pl.DataFrame, report: ImportReport) -> pl.DataFrame:
     """Parse the exceptions column; leave out rows whose exceptions contradict the counts."""
-    parsed = values.with_columns(number_expr("exc_text").alias("_exc"))
+    parsed = values.with_columns(
+        number_value("exc_text").alias("_exc"),
+        number_problem("exc_text", "exceptions", blank_ok=True).alias("_exc_problem"),
+    )
     exc, num, den = pl.col("_exc"), pl.col("numerator"), pl.col("denominator")
     reason = (
-        pl.when(pl.col("exc_text").is_not_null() & exc.is_null())
-        .then(pl.lit("exceptions is not a number"))
+        pl.when(pl.col("_exc_problem").is_not_null())
+        .then(pl.col("_exc_problem"))
         .when(exc < 0)
         .then(pl.lit("negative exceptions"))
         .when(exc > den)
@@ -314,8 +334,8 @@ def _exceptions(values: pl.DataFrame, report: ImportReport) -> pl.DataFrame:
             "file", pl.col(ROW).alias("row"), "what", "reason"
         )
     )
-    return (
-        parsed.filter(pl.col("reason").is_null())
-        .with_columns((exc + 0.5).floor().cast(pl.Int64).alias("exceptions"))
-        .drop("_exc", "reason")
+    if parsed.get_column("reason").null_count() < parsed.height:
+        parsed = parsed.filter(pl.col("reason").is_null())
+    return parsed.with_columns((exc + 0.5).floor().cast(pl.Int64).alias("exceptions")).drop(
+        "_exc", "_exc_problem", "reason"
     )

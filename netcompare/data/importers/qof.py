@@ -21,7 +21,8 @@ How QOF maps onto netcompare's tables (PRODUCT.md, "Data model"):
 - Prevalence: one indicator per GROUP_CODE, ``PREV_<GROUP>``, numerator REGISTER over the
   row's PRACTICE_LIST_SIZE (NHS Digital's "recorded prevalence" = register / list size of the
   indicator group's age band), polarity neutral, no target.
-- A year "2022-23" is the period 2022-04-01; several years stack as several periods. The year
+- A year "2022-23" is the period 2022-04-01, an annual financial-year period (the indicators'
+  ``period_type`` is ``financial_year``); several years stack as several periods. The year
   of a file comes from its name (``..._2223.csv``) or from ``year``.
 - Practices join PCNs through the mapping file. Practices in no PCN (code ``U``) are kept, in
   one "Unallocated practices (<sub-ICB>)" network per sub-ICB; practices missing from the
@@ -53,9 +54,14 @@ from netcompare.data.importers.inputs import (
     read_csv_input,
     row_examples,
 )
-from netcompare.data.importers.periods import qof_year, year_from_file_name
 from netcompare.data.importers.report import ImportReport, ImportResult
-from netcompare.data.read import ROW
+from netcompare.data.inputs import (
+    ROW,
+    number_problem,
+    number_value,
+    qof_year,
+    year_from_file_name,
+)
 from netcompare.errors import UserError
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -281,14 +287,17 @@ def _file_year(name: str, year: str | None) -> tuple[str, dt.date]:
 
 
 def _require_numbers(frame: pl.DataFrame, column: str, file: str, kind: str) -> None:
-    """A non-blank cell that is not a number means the file is damaged or of another kind."""
-    bad = frame.filter(
-        pl.col(column).is_not_null() & pl.col(column).cast(pl.Float64, strict=False).is_null()
-    )
+    """A non-blank cell that is not a number means the file is damaged or of another kind.
+
+    Each example names its row and the problem ("VALUE is not a number: 'NaN'").
+    """
+    bad = frame.with_columns(
+        number_problem(column, column, blank_ok=True).alias("_problem")
+    ).filter(pl.col("_problem").is_not_null())
     if bad.height:
         raise UserError(
             f"{file}: {column} must be a number (blank for missing) in a {kind}: "
-            + row_examples(bad, file, text_format("'{}'", pl.col(column)))
+            + row_examples(bad, file, pl.col("_problem"))
         )
 
 
@@ -440,7 +449,7 @@ def _read_achievement_file(source: Source, year: str | None, report: ImportRepor
         pl.col(cols["PRACTICE_CODE"]).str.to_uppercase().alias("practice_id"),
         pl.col(cols["INDICATOR_CODE"]).str.to_uppercase().alias("indicator_id"),
         pl.col(cols["MEASURE"]).str.to_uppercase().alias("raw_measure"),
-        pl.col(cols["VALUE"]).cast(pl.Float64, strict=False).alias("value"),
+        number_value(cols["VALUE"]).alias("value"),
         pl.lit(start).alias("period"),
         pl.lit(label).alias("year"),
     ).with_columns(
@@ -647,7 +656,7 @@ def read_prevalence(
         .select(
             "practice_id",
             "period",
-            pl.col("list_size").cast(pl.Float64, strict=False).round(0).cast(pl.Int64),
+            number_value("list_size").round(0).cast(pl.Int64),
         )
         .group_by("practice_id", "period")
         .agg(pl.col("list_size").max())
@@ -749,6 +758,7 @@ def achievement_indicators(
         pl.lit(None, dtype=pl.Float64).alias("amber_threshold"),
         pl.lit(None, dtype=pl.Float64).alias("network_target"),
         pl.lit(f"NHS Digital QOF ACHIEVEMENT {years}").alias("source"),
+        pl.lit("financial_year").alias("period_type"),
     )
 
 
@@ -787,6 +797,7 @@ def prevalence_indicators(groups: pl.DataFrame, years: str) -> pl.DataFrame:
                 "amber_threshold": None,
                 "network_target": None,
                 "source": f"NHS Digital QOF PREVALENCE {years}",
+                "period_type": "financial_year",
             }
         )
     return pl.DataFrame(
@@ -801,6 +812,7 @@ def prevalence_indicators(groups: pl.DataFrame, years: str) -> pl.DataFrame:
             "amber_threshold": pl.Float64(),
             "network_target": pl.Float64(),
             "source": pl.String(),
+            "period_type": pl.String(),
         },
     )
 
