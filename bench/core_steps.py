@@ -103,7 +103,7 @@ def run_steps(folder: Path, repeats: int) -> dict[str, object]:
         (
             v.get_column("numerator").to_numpy(),
             v.get_column("denominator").to_numpy(),
-            ind["polarity"],
+            ind.polarity,
         )
         for v, ind in slices
     ]

@@ -401,6 +401,11 @@ def _check_last_line(raw: _Raw, frame: pl.DataFrame, encoding: str) -> None:
     if not tail or frame.height == 0:
         return
     last = tail.rsplit("\n", 1)[-1]
+    if '"' in last:
+        # Possibly the end of a quoted field that spans lines (a note with a line break):
+        # the physical line is then not the whole row. A file that ends inside an open
+        # quote has already failed to parse.
+        return
     try:
         fields = next(csv.reader([last]), [])
     except csv.Error:

@@ -110,6 +110,13 @@ def test_truncated_file_is_an_error() -> None:
         read_csv_input(InputFile("upload.csv", data), ImportReport("t"))
 
 
+def test_a_last_row_with_a_line_break_in_a_quoted_cell_is_whole() -> None:
+    data = b'id,body,author\n1,"first line\nsecond line",Ann\n'
+    frame, _file = read_csv_input(InputFile("notes.csv", data), ImportReport("t"))
+    assert frame.get_column("body").to_list() == ["first line\nsecond line"]
+    assert frame.get_column("author").to_list() == ["Ann"]
+
+
 def test_gzip_is_read_transparently() -> None:
     frame, _file = read_csv_input(
         InputFile("m.csv.gz", gzip.compress(mapping_bytes("Gz Practice"))), ImportReport("t")
