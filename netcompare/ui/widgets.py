@@ -6,7 +6,13 @@ import altair as alt
 import streamlit as st
 
 from netcompare.charts.export import chart_png, chart_svg
-from netcompare.ui.filters import KEY_INDICATOR, KEY_PACKAGE, KEY_PRACTICE, Filters
+from netcompare.ui.filters import (
+    KEY_INDICATOR,
+    KEY_PACKAGE,
+    KEY_PRACTICE,
+    Filters,
+    link_params,
+)
 from netcompare.views.common import ALL
 
 GOTO_KEY = "_goto_page"
@@ -47,16 +53,18 @@ def chart_downloads(chart: alt.TopLevelMixin, *, key: str) -> None:
     """PNG and SVG download buttons; the file is rendered only when a button is clicked."""
     left, right, _ = st.columns([1, 1, 6])
     left.download_button(
-        "⬇ PNG",
+        "PNG",
         data=lambda: chart_png(chart),
+        icon=":material/download:",
         file_name=f"{key}.png",
         mime="image/png",
         key=f"{key}_png",
         on_click="ignore",
     )
     right.download_button(
-        "⬇ SVG",
+        "SVG",
         data=lambda: chart_svg(chart),
+        icon=":material/download:",
         file_name=f"{key}.svg",
         mime="image/svg+xml",
         key=f"{key}_svg",
@@ -91,7 +99,11 @@ def jump_button(
 
 
 def follow_jump() -> None:
-    """Called by app.py: switch page if a jump button was pressed on the last run."""
+    """Called by app.py: switch page if a jump button was pressed on the last run.
+
+    The link's parameters go along (``st.switch_page`` would otherwise clear the URL); the
+    sidebar then writes the new page's codes (the indicator or practice jumped to).
+    """
     page = st.session_state.pop(GOTO_KEY, None)
     if page:
-        st.switch_page(page)
+        st.switch_page(page, query_params=link_params())
