@@ -19,8 +19,10 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-follow_jump()
 data, filters = sidebar_filters()
+# After the sidebar: its widgets are part of this run, so the jump keeps their values, and the
+# URL already holds the codes of the view jumped to.
+follow_jump()
 if data is not None and filters is not None:
     set_view(data, filters)
     apply_presentation_mode(filters.presentation)

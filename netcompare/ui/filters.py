@@ -367,8 +367,14 @@ def period_type(data: DataSet, indicator_id: str | None) -> str:
     return kind or PERIOD_MONTH
 
 
-def link_params() -> dict[str, str]:
-    """This view's parameters as they are in the URL now (the sidebar's, nothing else)."""
+def link_for_next_page() -> dict[str, str]:
+    """The sidebar's URL parameters, for ``st.switch_page``; the next run reads them again.
+
+    Streamlit drops every widget's state when ``st.switch_page`` opens another page, so the
+    view the user had chosen would fall back to the defaults: the next run reopens it from
+    the link, exactly as a fresh browser would.
+    """
+    st.session_state[_LINK_READ] = False
     return {key: st.query_params[key] for key in LINK_PARAMS if key in st.query_params}
 
 

@@ -11,7 +11,7 @@ from netcompare.ui.filters import (
     KEY_PACKAGE,
     KEY_PRACTICE,
     Filters,
-    link_params,
+    link_for_next_page,
 )
 from netcompare.views.common import ALL
 
@@ -101,9 +101,11 @@ def jump_button(
 def follow_jump() -> None:
     """Called by app.py: switch page if a jump button was pressed on the last run.
 
-    The link's parameters go along (``st.switch_page`` would otherwise clear the URL); the
-    sidebar then writes the new page's codes (the indicator or practice jumped to).
+    Called after the sidebar is drawn, so the URL already holds the codes of the view jumped
+    to (the indicator or practice of the button); they go along to the new page, which reads
+    them as a fresh link (``st.switch_page`` would otherwise clear the URL and drop the
+    sidebar's widget state).
     """
     page = st.session_state.pop(GOTO_KEY, None)
     if page:
-        st.switch_page(page, query_params=link_params())
+        st.switch_page(page, query_params=link_for_next_page())
