@@ -6,21 +6,23 @@ from netcompare.ui.context import apply_presentation_mode, clear_view, set_view
 from netcompare.ui.filters import sidebar_filters
 from netcompare.ui.widgets import follow_jump
 
-st.set_page_config(page_title="netcompare", page_icon="📊", layout="wide")
+st.set_page_config(page_title="netcompare", page_icon=":material/monitoring:", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview (RAG)", icon="🚦", default=True),
-    st.Page("pages/league.py", title="League table", icon="🏅"),
-    st.Page("pages/funnel.py", title="Funnel plot", icon="📈"),
-    st.Page("pages/trends.py", title="Trends and SPC", icon="📉"),
-    st.Page("pages/networks.py", title="Networks", icon="🕸️"),
-    st.Page("pages/notes.py", title="Peer notes", icon="💬"),
-    st.Page("pages/data.py", title="Data", icon="🗂️"),
+    st.Page("pages/overview.py", title="Overview (RAG)", icon=":material/traffic:", default=True),
+    st.Page("pages/league.py", title="League table", icon=":material/leaderboard:"),
+    st.Page("pages/funnel.py", title="Funnel plot", icon=":material/scatter_plot:"),
+    st.Page("pages/trends.py", title="Trends and SPC", icon=":material/show_chart:"),
+    st.Page("pages/networks.py", title="Networks", icon=":material/hub:"),
+    st.Page("pages/notes.py", title="Peer notes", icon=":material/forum:"),
+    st.Page("pages/data.py", title="Data", icon=":material/folder_open:"),
 ]
 
 page = st.navigation(PAGES)
-follow_jump()
 data, filters = sidebar_filters()
+# After the sidebar: its widgets are part of this run, so the jump keeps their values, and the
+# URL already holds the codes of the view jumped to.
+follow_jump()
 if data is not None and filters is not None:
     set_view(data, filters)
     apply_presentation_mode(filters.presentation)

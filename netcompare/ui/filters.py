@@ -1,9 +1,16 @@
 """The filters every page shares, drawn once in the sidebar and kept in the URL.
 
-Each widget has a ``key`` and ``bind="query-params"``, so a copied link reproduces the exact
-view (data set, network, care package, indicator, period, practice and the switches). Options
-depend on the loaded data set; a value that is not valid for it (an old link, a switched data
-set) falls back to the default instead of failing.
+The URL is kept by this module, not by Streamlit's ``bind="query-params"`` (which writes a
+selectbox's label, not its value, into the URL: streamlit issue #14224). A session reads its
+link once, at its first run: each parameter is checked against the loaded data set's options
+(codes, or the labels old links carried, see :mod:`netcompare.ui.links`) and seeds the
+widget's session state before the widget is drawn; an unknown value is named in a warning and
+the default is shown. After the widgets are drawn, the chosen codes are written back to the
+URL on every run, so a copied link reproduces the exact view.
+
+Options depend on the data set, the network and the care package. A value that is no longer
+an option (another network chosen, another data set) is replaced by the default *before* its
+widget is drawn, so the widget and the pages always show the same thing.
 """
 
 from __future__ import annotations
@@ -16,7 +23,15 @@ import streamlit as st
 
 from netcompare.data.builtin import DEFAULT_DATASET
 from netcompare.data.dataset import DataSet
-from netcompare.ui.dataset import dataset_options, load_selected
+from netcompare.ui.dataset import CUSTOM, dataset_options, load_selected
+from netcompare.ui.links import (
+    PERIOD_MONTH,
+    period_aliases,
+    period_code,
+    period_label,
+    read_switch,
+    resolve_code,
+)
 from netcompare.views.common import (
     ALL,
     LABEL_CODES,
@@ -72,110 +87,232 @@ class Filters:
         )
 
 
-def _keep_valid(key: str, options: list[str]) -> None:
-    """Drop a stale value (old link, other data set) so the widget falls back to its default."""
-    if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
+# URL parameter names are the session-state keys of the widgets they set.
+LINK_PARAMS = (
+    KEY_DATA,
+    KEY_NETWORK,
+    KEY_PACKAGE,
+    KEY_INDICATOR,
+    KEY_PERIOD,
+    KEY_PRACTICE,
+    KEY_NET_EXCEPTIONS,
+    KEY_ANONYMISE,
+    KEY_ANON_STYLE,
+    KEY_PRESENT,
+)
+_LINK_READ = "_link_read"  # this session has read its link
+_LINK_ASKED = "_link_asked"  # what the link asked for, not yet applied to a widget
+TRUE = "true"
 
 
-def _select(label: str, options: list[str], key: str, labels: dict[str, str], **kw) -> str | None:
-    _keep_valid(key, options)
-    if not options:
-        st.selectbox(label, ["(none)"], disabled=True, key=f"{key}_empty")
-        return None
-    return st.selectbox(
-        label,
-        options,
-        key=key,
-        bind="query-params",
-        format_func=lambda v: labels.get(v, v),
-        **kw,
-    )
+def _read_link_once() -> None:
+    """At a session's first run, keep what its URL asks for until each widget is drawn."""
+    if st.session_state.get(_LINK_READ):
+        return
+    st.session_state[_LINK_READ] = True
+    st.session_state[_LINK_ASKED] = {
+        key: st.query_params[key] for key in LINK_PARAMS if key in st.query_params
+    }
+
+
+def _asked(key: str) -> str | None:
+    """The value the link asked for ``key`` (once: later runs follow the widget)."""
+    asked: dict[str, str] = st.session_state.get(_LINK_ASKED) or {}
+    return asked.pop(key, None)
+
+
+def _unknown(what: str, asked: str, shown: str) -> str:
+    return f"This link asks for {what} “{asked}”, which is not in this data set: showing {shown}."
+
+
+@dataclass
+class _Sidebar:
+    """One run's sidebar: the warnings it owes the user and the codes it writes to the URL."""
+
+    notices: list[str]
+    link: dict[str, str | None]
+
+    def select(
+        self,
+        label: str,
+        options: list[str],
+        key: str,
+        labels: dict[str, str],
+        *,
+        what: str,
+        default: str | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> str | None:
+        """A selectbox whose value is always one of ``options``: the link's choice on the
+        session's first run, else the user's, else ``default`` (the first option)."""
+        asked = _asked(key)
+        if not options:
+            if asked is not None:
+                self.notices.append(_unknown(what, asked, "nothing"))
+            st.selectbox(label, ["(none)"], disabled=True, key=f"{key}_empty")
+            return None
+        fallback = default if default in options else options[0]
+        if asked is not None:
+            code = resolve_code(asked, options, labels, aliases)
+            if code is None:
+                self.notices.append(_unknown(what, asked, labels.get(fallback, fallback)))
+            else:
+                st.session_state[key] = code
+        if st.session_state.get(key) not in options:
+            # Before the widget exists, so the widget shows what the pages use.
+            st.session_state[key] = fallback
+        return st.selectbox(label, options, key=key, format_func=lambda v: labels.get(v, v))
+
+    def switch(self, label: str, key: str, *, help: str) -> bool:
+        """A toggle, off unless the link or the user turned it on."""
+        asked = _asked(key)
+        if asked is not None:
+            on = read_switch(asked)
+            if on is None:
+                self.notices.append(
+                    f"This link sets “{key}” to “{asked}”: it can only be true or false, so "
+                    "it is off."
+                )
+            st.session_state[key] = bool(on)
+        value = bool(st.toggle(label, key=key, help=help))
+        self.link[key] = TRUE if value else None
+        return value
 
 
 def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
-    """Draw the shared filters in the sidebar; return the data set and the chosen view."""
+    """Draw the shared filters in the sidebar; return the data set and the chosen view.
+
+    Warnings about the link (an unknown code, a data set not available here) are shown above
+    the page; the URL is brought up to date with the codes of the view drawn.
+    """
+    _read_link_once()
+    side = _Sidebar(notices=[], link={})
     with st.sidebar:
-        datasets = dataset_options()
-        pending = st.session_state.pop(PENDING_DATA_KEY, None)
-        if pending in datasets:
-            st.session_state[KEY_DATA] = pending
-        data_key = _select("Data set", list(datasets), KEY_DATA, datasets) or DEFAULT_DATASET
-        data = load_selected(data_key)
-        if data is None:
-            return None, None
+        result = _draw(side)
+    for notice in side.notices:
+        st.warning(notice, icon=":material/link_off:")
+    write_link(side.link)
+    return result
 
-        networks = data.networks.sort("network_name")
-        net_labels = {ALL: "All networks"} | dict(
-            networks.select("network_id", "network_name").iter_rows()
-        )
-        net_options = [*networks.get_column("network_id").to_list(), ALL]
-        network = _select("Network", net_options, KEY_NETWORK, net_labels) or ALL
 
-        packages = data.indicators.get_column("care_package").unique(maintain_order=True)
-        pkg_options = [ALL, *packages.to_list()]
-        package = (
-            _select("Care package", pkg_options, KEY_PACKAGE, {ALL: "All care packages"}) or ALL
+def _draw(side: _Sidebar) -> tuple[DataSet | None, Filters | None]:
+    datasets = dataset_options()
+    pending = st.session_state.pop(PENDING_DATA_KEY, None)
+    if pending in datasets:
+        st.session_state[KEY_DATA] = pending
+    asked_data = st.session_state.get(_LINK_ASKED, {}).get(KEY_DATA)
+    if asked_data is not None and resolve_code(asked_data, list(datasets), datasets) in (
+        None,
+        CUSTOM,
+    ):
+        # A data set loaded on another machine (or in another session) has no link.
+        _asked(KEY_DATA)
+        side.notices.append(
+            f"This link names a data set that is not available here: “{asked_data}”. "
+            f"Showing {datasets.get(DEFAULT_DATASET, DEFAULT_DATASET)} instead."
         )
+    data_key = (
+        side.select("Data set", list(datasets), KEY_DATA, datasets, what="the data set")
+        or DEFAULT_DATASET
+    )
+    side.link[KEY_DATA] = data_key
+    data = load_selected(data_key)
+    if data is None:
+        return None, None
 
-        indicators = data.indicators
-        if package != ALL:
-            indicators = indicators.filter(pl.col("care_package") == package)
-        ind_labels = dict(indicators.select("indicator_id", "name").iter_rows())
-        indicator = _select(
-            "Indicator", indicators.get_column("indicator_id").to_list(), KEY_INDICATOR, ind_labels
-        )
+    networks = data.networks.sort("network_name")
+    net_labels = {ALL: "All networks"} | dict(
+        networks.select("network_id", "network_name").iter_rows()
+    )
+    net_options = [*networks.get_column("network_id").to_list(), ALL]
+    network = (
+        side.select("Network", net_options, KEY_NETWORK, net_labels, what="the network") or ALL
+    )
+    side.link[KEY_NETWORK] = network
 
-        periods = [p.isoformat() for p in data.periods(indicator)] if indicator else []
-        period_labels = {p: _period_label(p) for p in periods}
-        period_str = _select(
-            "Period",
-            periods,
-            KEY_PERIOD,
-            period_labels,
-            index=len(periods) - 1 if periods else 0,
+    packages = data.indicators.get_column("care_package").unique(maintain_order=True)
+    pkg_options = [ALL, *packages.to_list()]
+    package = (
+        side.select(
+            "Care package",
+            pkg_options,
+            KEY_PACKAGE,
+            {ALL: "All care packages"},
+            what="the care package",
         )
-        period = dt.date.fromisoformat(period_str) if period_str else None
+        or ALL
+    )
+    side.link[KEY_PACKAGE] = None if package == ALL else package
 
-        # Filled in below, once the switches say how practices are labelled.
-        practice_slot = st.container()
+    indicators = data.indicators
+    if package != ALL:
+        indicators = indicators.filter(pl.col("care_package") == package)
+    ind_labels = dict(indicators.select("indicator_id", "name").iter_rows())
+    indicator = side.select(
+        "Indicator",
+        indicators.get_column("indicator_id").to_list(),
+        KEY_INDICATOR,
+        ind_labels,
+        what="the indicator",
+    )
+    side.link[KEY_INDICATOR] = indicator
 
-        st.divider()
-        net_exc = st.toggle(
-            "Net of exceptions",
-            key=KEY_NET_EXCEPTIONS,
-            bind="query-params",
-            help="Off (the default, as in Tower Hamlets): every eligible patient counts. On: "
-            "the denominator leaves out excepted patients (QOF personalised care adjustments).",
+    kind = period_type(data, indicator)
+    dates = data.periods(indicator) if indicator else []
+    periods = [p.isoformat() for p in dates]
+    period_str = side.select(
+        "Period",
+        periods,
+        KEY_PERIOD,
+        {p.isoformat(): period_label(p, kind) for p in dates},
+        what="the period",
+        default=periods[-1] if periods else None,
+        aliases=period_aliases(dates, kind),
+    )
+    period = dt.date.fromisoformat(period_str) if period_str else None
+    side.link[KEY_PERIOD] = period_code(period, kind) if period else None
+
+    # Filled in below, once the switches say how practices are labelled.
+    practice_slot = st.container()
+
+    st.divider()
+    net_exc = side.switch(
+        "Net of exceptions",
+        KEY_NET_EXCEPTIONS,
+        help="Off (the default, as in Tower Hamlets): every eligible patient counts. On: "
+        "the denominator leaves out excepted patients (QOF personalised care adjustments).",
+    )
+    anonymise = side.switch(
+        "Anonymise practices",
+        KEY_ANONYMISE,
+        help="Show practices as 'Practice A, B…' (or their codes) for showing outside the "
+        "network. Practices that do not share their name are always anonymised outside "
+        "their own network.",
+    )
+    anon_style = LABEL_LETTERS
+    asked_style = _asked(KEY_ANON_STYLE)
+    if anonymise:
+        styles = {LABEL_LETTERS: "Practice A, B, …", LABEL_CODES: "Codes"}
+        if asked_style is not None:
+            style = resolve_code(asked_style, list(styles), styles)
+            st.session_state[KEY_ANON_STYLE] = style or LABEL_LETTERS
+        if st.session_state.get(KEY_ANON_STYLE) not in styles:
+            st.session_state[KEY_ANON_STYLE] = LABEL_LETTERS
+        anon_style = st.radio(
+            "Show practices as",
+            list(styles),
+            format_func=styles.__getitem__,
+            key=KEY_ANON_STYLE,
+            horizontal=True,
         )
-        anonymise = st.toggle(
-            "Anonymise practices",
-            key=KEY_ANONYMISE,
-            bind="query-params",
-            help="Show practices as 'Practice A, B…' (or their codes) for showing outside the "
-            "network. Practices that do not share their name are always anonymised outside "
-            "their own network.",
-        )
-        anon_style = LABEL_LETTERS
-        if anonymise:
-            anon_style = st.radio(
-                "Show practices as",
-                [LABEL_LETTERS, LABEL_CODES],
-                format_func=lambda v: "Practice A, B, …" if v == LABEL_LETTERS else "Codes",
-                key=KEY_ANON_STYLE,
-                bind="query-params",
-                horizontal=True,
-            )
-        present = st.toggle(
-            "Presentation mode",
-            key=KEY_PRESENT,
-            bind="query-params",
-            help="Large fonts and charts for a projector.",
-        )
-        labels = (anon_style or LABEL_LETTERS) if anonymise else LABEL_NAMES
-        with practice_slot:
-            practice = _practice_select(data, network, labels)
-        st.caption(f"Data: {data.name}")
+    side.link[KEY_ANON_STYLE] = anon_style if anonymise else None
+    present = side.switch(
+        "Presentation mode", KEY_PRESENT, help="Large fonts and charts for a projector."
+    )
+    labels = (anon_style or LABEL_LETTERS) if anonymise else LABEL_NAMES
+    with practice_slot:
+        practice = _practice_select(side, data, network, labels)
+    st.caption(f"Data: {data.name}")
 
     return data, Filters(
         dataset_key=data_key,
@@ -184,25 +321,68 @@ def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
         indicator_id=indicator,
         period=period,
         practice_id=practice,
-        net_of_exceptions=bool(net_exc),
+        net_of_exceptions=net_exc,
         labels=labels,
-        presentation=bool(present),
+        presentation=present,
     )
 
 
-def _practice_select(data: DataSet, network: str, labels: str) -> str | None:
+def _practice_select(side: _Sidebar, data: DataSet, network: str, labels: str) -> str | None:
     """The practice for the trends page, labelled as on every page: with anonymise on, no
-    names; a practice that does not share its name is a letter outside its own network."""
+    names; a practice that does not share its name is a letter outside its own network.
+
+    The link names the practice by its code, except where the page hides who it is (a
+    letter): there the link carries the letter, so a shared link gives away no more than
+    the screen does.
+    """
     shown = practice_labels(data, ViewOptions(network_id=network, labels=labels))
     if network != ALL:
         shown = shown.filter(pl.col("network_id") == network)
-    rows = shown.sort("label").select("practice_id", "label", "hidden").iter_rows()
+    rows = shown.sort("label").select("practice_id", "label", "hidden").rows()
     options = {
         pid: f"{label} ({pid})" if labels == LABEL_NAMES and not hidden else label
         for pid, label, hidden in rows
     }
-    return _select("Practice (trends)", list(options), KEY_PRACTICE, options)
+    letters = {pid: label for pid, label, hidden in rows if hidden or labels == LABEL_LETTERS}
+    # Old links carried the label; a bare practice name also works where it is unique.
+    aliases = {label: pid for pid, label, _ in rows if pid not in letters}
+    practice = side.select(
+        "Practice (trends)",
+        list(options),
+        KEY_PRACTICE,
+        options,
+        what="the practice",
+        aliases=aliases,
+    )
+    side.link[KEY_PRACTICE] = letters.get(practice, practice) if practice else None
+    return practice
 
 
-def _period_label(iso: str) -> str:
-    return dt.date.fromisoformat(iso).strftime("%b %Y")
+def period_type(data: DataSet, indicator_id: str | None) -> str:
+    """How an indicator's periods are counted: month (the default), year or financial_year."""
+    if indicator_id is None or "period_type" not in data.indicators.columns:
+        return PERIOD_MONTH
+    row = data.indicators.filter(pl.col("indicator_id") == indicator_id)
+    kind = row.get_column("period_type").item(0) if row.height else None
+    return kind or PERIOD_MONTH
+
+
+def link_for_next_page() -> dict[str, str]:
+    """The sidebar's URL parameters, for ``st.switch_page``; the next run reads them again.
+
+    Streamlit drops every widget's state when ``st.switch_page`` opens another page, so the
+    view the user had chosen would fall back to the defaults: the next run reopens it from
+    the link, exactly as a fresh browser would.
+    """
+    st.session_state[_LINK_READ] = False
+    return {key: st.query_params[key] for key in LINK_PARAMS if key in st.query_params}
+
+
+def write_link(codes: dict[str, str | None]) -> None:
+    """Bring the URL's sidebar parameters up to date (others, a page's own, are left alone)."""
+    changed = {k: v for k, v in codes.items() if v is not None and st.query_params.get(k) != v}
+    if changed:
+        st.query_params.update(changed)
+    for key, value in codes.items():
+        if value is None and key in st.query_params:
+            del st.query_params[key]

@@ -8,7 +8,7 @@ Pages use:
   write, so a note someone saves shows up at once for them and within seconds for everyone.
 - :func:`notes_panel` — one practice's notes (questions with their answers and an answer
   form), and a form to add a note or ask a question. :func:`notes_popover` puts the panel
-  behind a "💬 3" button for one practice.
+  behind a "3 notes" button (a speech-bubble icon) for one practice.
 - :func:`render_note` — the only way a note is shown: the header line escaped as Markdown,
   the body through ``st.text`` (never parsed as Markdown or HTML).
 - :func:`export_buttons` — download notes as CSV or Markdown (meeting minutes).
@@ -117,7 +117,7 @@ def notes_store(*, warn: bool = True) -> NotesRepository | None:
         return _open(notes_db_url())
     except NotesUnavailable as exc:
         if warn:
-            st.warning(f"Peer notes are unavailable. {exc}", icon="⚠️")
+            st.warning(f"Peer notes are unavailable. {exc}", icon=":material/warning:")
         return None
 
 
@@ -278,10 +278,17 @@ def thread_notes(notes: Sequence[Note]) -> list[tuple[Note, list[Note]]]:
 # -- showing notes -------------------------------------------------------------------------
 
 
+NOTES_ICON = ":material/forum:"
+
+
 def notes_count_label(n_notes: int, n_open_questions: int = 0) -> str:
-    """A short label for a notes button or table cell: ``"💬 3"``, ``"💬 3 · ❓1"``."""
-    label = f"💬 {n_notes}"
-    return f"{label} · ❓{n_open_questions}" if n_open_questions else label
+    """A short label for a notes button (shown with :data:`NOTES_ICON`, a Material icon that
+    needs no emoji font): ``"3 notes"``, ``"1 note · 2 open questions"``."""
+    label = f"{n_notes} note" + ("" if n_notes == 1 else "s")
+    if n_open_questions:
+        questions = "question" if n_open_questions == 1 else "questions"
+        label += f" · {n_open_questions} open {questions}"
+    return label
 
 
 def notes_column_config(label: str = "Notes") -> object:
@@ -514,14 +521,16 @@ def notes_popover(
     indicator_labels: dict[str, str] | None = None,
     key: str | None = None,
 ) -> None:
-    """A "💬 n" button that opens :func:`notes_panel` for one practice.
+    """A "n notes" button that opens :func:`notes_panel` for one practice.
 
     A popover's contents are built on every run, so use it for one practice (a trend page, a
     selected row), not once per row of a long table.
     """
     counts = note_counts([practice_id], indicator_id=indicator_id)
     n_notes, n_open = (int(v) for v in counts.row(0)[1:3])
-    with st.popover(notes_count_label(n_notes, n_open), help="Peer notes and questions"):
+    with st.popover(
+        notes_count_label(n_notes, n_open), icon=NOTES_ICON, help="Peer notes and questions"
+    ):
         notes_panel(
             practice_id,
             indicator_id,

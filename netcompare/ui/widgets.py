@@ -6,7 +6,13 @@ import altair as alt
 import streamlit as st
 
 from netcompare.charts.export import chart_png, chart_svg
-from netcompare.ui.filters import KEY_INDICATOR, KEY_PACKAGE, KEY_PRACTICE, Filters
+from netcompare.ui.filters import (
+    KEY_INDICATOR,
+    KEY_PACKAGE,
+    KEY_PRACTICE,
+    Filters,
+    link_for_next_page,
+)
 from netcompare.views.common import ALL
 
 GOTO_KEY = "_goto_page"
@@ -47,16 +53,18 @@ def chart_downloads(chart: alt.TopLevelMixin, *, key: str) -> None:
     """PNG and SVG download buttons; the file is rendered only when a button is clicked."""
     left, right, _ = st.columns([1, 1, 6])
     left.download_button(
-        "⬇ PNG",
+        "PNG",
         data=lambda: chart_png(chart),
+        icon=":material/download:",
         file_name=f"{key}.png",
         mime="image/png",
         key=f"{key}_png",
         on_click="ignore",
     )
     right.download_button(
-        "⬇ SVG",
+        "SVG",
         data=lambda: chart_svg(chart),
+        icon=":material/download:",
         file_name=f"{key}.svg",
         mime="image/svg+xml",
         key=f"{key}_svg",
@@ -91,7 +99,13 @@ def jump_button(
 
 
 def follow_jump() -> None:
-    """Called by app.py: switch page if a jump button was pressed on the last run."""
+    """Called by app.py: switch page if a jump button was pressed on the last run.
+
+    Called after the sidebar is drawn, so the URL already holds the codes of the view jumped
+    to (the indicator or practice of the button); they go along to the new page, which reads
+    them as a fresh link (``st.switch_page`` would otherwise clear the URL and drop the
+    sidebar's widget state).
+    """
     page = st.session_state.pop(GOTO_KEY, None)
     if page:
-        st.switch_page(page)
+        st.switch_page(page, query_params=link_for_next_page())
