@@ -267,22 +267,10 @@ def validate_indicators(frame: pl.DataFrame, label: str, problems: ProblemList) 
 
 @dataclass(frozen=True)
 class OrderedValues:
-    """The values table in (indicator, period, practice) order, and where each run starts.
-
-    ``practice_codes`` is each row's practice as its rank among the sorted ``practice_ids``
-    (see ``DataSet.practice_codes``), a by-product of the checks.
-    """
+    """The values table in (indicator, period, practice) order, and where each run starts."""
 
     frame: pl.DataFrame
     index: dict[tuple[str, dt.date], tuple[int, int]]
-    practice_codes: np.ndarray | None = None
-    practice_ids: pl.Series | None = None
-
-
-# Bit layout of the integer sort key: indicator code | period (days, offset) | practice code.
-_PRACTICE_BITS = 22
-_PERIOD_BITS = 20
-_DAY_OFFSET = 400_000  # dates from about 850 AD: far beyond any real period
 
 
 def _defined_ids(frame: pl.DataFrame, column: str) -> pl.Series:
@@ -350,35 +338,6 @@ def canonical_values(
     return frame, codes
 
 
-def _sorted_run_starts(
-    indicator: pl.Series, period: pl.Series, practice: pl.Series
-) -> np.ndarray | None:
-    """Where each (indicator, period) run starts, if the rows are strictly in key order.
-
-    Strict order (no duplicate key) means: within a run the practice codes increase, and the
-    runs' (indicator, period) heads increase. A few vectorised comparisons on the small
-    integer codes, instead of building and sorting a 64-bit key. None when not in order.
-    """
-    if period.null_count() or indicator.null_count() or practice.null_count():
-        return None
-    i = indicator.to_numpy()
-    d = period.to_physical().to_numpy()
-    p = practice.to_numpy()
-    if i.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    new_run = np.empty(i.size, dtype=bool)
-    new_run[0] = True
-    np.not_equal(i[1:], i[:-1], out=new_run[1:])
-    new_run[1:] |= d[1:] != d[:-1]
-    if not np.all(new_run[1:] | (p[1:] > p[:-1])):
-        return None
-    starts = np.flatnonzero(new_run)
-    heads = (i[starts].astype(np.int64) << 32) + (d[starts].astype(np.int64) + _DAY_OFFSET)
-    if not np.all(np.diff(heads) > 0):
-        return None
-    return starts
-
-
 def validate_values(
     frame: pl.DataFrame,
     practices: pl.DataFrame | None,
@@ -393,7 +352,7 @@ def validate_values(
     Fast path for large tables: the count rules are first checked with six column
     aggregates and only evaluated row by row when one of them could be broken; practice and
     indicator codes become integers (which also finds undefined ones), so duplicates and the
-    sort order come from one integer key instead of hashing strings. ``codes`` (columns
+    sort order come from sorting those integer codes instead of the text. ``codes`` (columns
     ``p``, ``i`` from :func:`canonical_values`) skips computing those codes again. Returns
     the values in (indicator, period, practice) order with the start and length of each
     (indicator, period) run, or None when the table could not be ordered.
@@ -474,34 +433,36 @@ def validate_values(
                 rule(missing, message, "{" + source + "}")
         if undefined:
             return None
+    # Sorted by the integer codes (their order is the text order, see _defined_ids); an
+    # already sorted file (as write_dataset writes it) keeps its rows where they are.
+    keyed = pl.DataFrame(
+        [
+            codes.get_column("i").cast(pl.Int64),
+            frame.get_column("period").to_physical().cast(pl.Int64).alias("d"),
+            codes.get_column("p").cast(pl.Int64),
+        ]
+    )
+    step_i, step_d, step_p = (pl.col(c).diff() for c in ("i", "d", "p"))
+    in_order = (step_i > 0) | ((step_i == 0) & ((step_d > 0) | ((step_d == 0) & (step_p > 0))))
     ordered = frame
-    practice_codes = codes.get_column("p")
-    starts = _sorted_run_starts(codes.get_column("i"), frame.get_column("period"), practice_codes)
-    if starts is None:
-        sort_key = (
-            codes.get_column("i").cast(pl.Int64) * (1 << (_PERIOD_BITS + _PRACTICE_BITS))
-            + (frame.get_column("period").cast(pl.Int64) + _DAY_OFFSET) * (1 << _PRACTICE_BITS)
-            + codes.get_column("p").cast(pl.Int64)
-        ).alias("k")
-        order = sort_key.arg_sort()
-        sort_key = sort_key.gather(order)
-        ordered = frame[order]
-        practice_codes = practice_codes.gather(order)
-        duplicate = sort_key.diff().slice(1) == 0
-        if duplicate.any():
-            # Both rows of each duplicated pair, in file order.
-            first = pl.concat([duplicate, pl.Series([False])])
-            second = pl.concat([pl.Series([False]), duplicate])
-            rows = ordered.filter(first | second).sort(ROW)
-            problems.rows(
-                label,
-                "duplicate (practice, indicator, period)",
-                rows.get_column(ROW).to_list(),
-                [", ".join(str(v) for v in r) for r in rows.select(list(key)).rows()],
-            )
-            return None
-        run_key = sort_key // (1 << _PRACTICE_BITS)
-        starts = pl.concat([pl.Series([True]), run_key.diff().slice(1) != 0]).arg_true().to_numpy()
+    if not keyed.select(in_order.slice(1).all()).item():
+        keyed = keyed.with_row_index("row").sort("i", "d", "p", maintain_order=True)
+        ordered = frame[keyed.get_column("row")]
+    same_run = (keyed.get_column("i").diff() == 0) & (keyed.get_column("d").diff() == 0)
+    duplicate = (same_run & (keyed.get_column("p").diff() == 0)).fill_null(False)
+    if duplicate.any():
+        # Both rows of each duplicated pair, in file order.
+        second = duplicate
+        first = pl.concat([duplicate.slice(1), pl.Series([False])])
+        rows = ordered.filter(first | second).sort(ROW)
+        problems.rows(
+            label,
+            "duplicate (practice, indicator, period)",
+            rows.get_column(ROW).to_list(),
+            [", ".join(str(v) for v in r) for r in rows.select(list(key)).rows()],
+        )
+        return None
+    starts = (~same_run.fill_null(False)).arg_true().to_numpy()
     lengths = np.diff(np.append(starts, ordered.height))
     heads = ordered.select("indicator_id", "period")[starts]
     index = {
@@ -510,12 +471,7 @@ def validate_values(
             heads.rows(), starts.tolist(), lengths.tolist(), strict=True
         )
     }
-    return OrderedValues(
-        ordered,
-        index,
-        practice_codes=practice_codes.to_numpy(),
-        practice_ids=_defined_ids(practices, "practice_id"),
-    )
+    return OrderedValues(ordered, index)
 
 
 def data_warnings(
