@@ -8,6 +8,7 @@ import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.views.common import ViewOptions, practice_labels
+from netcompare.views.format import PERIOD_TYPE_WORDS, period_label
 
 PRACTICES_SCHEMA = pl.Schema(
     {
@@ -20,7 +21,9 @@ PRACTICES_SCHEMA = pl.Schema(
         "share_name": pl.Boolean(),
     }
 )
-COVERAGE_SCHEMA = pl.Schema({"period": pl.String(), "values": pl.UInt32()})
+COVERAGE_SCHEMA = pl.Schema(
+    {"period": pl.Date(), "values": pl.UInt32(), "Period": pl.String(), "Values": pl.UInt32()}
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,15 @@ class DataSetView:
     """What is loaded: every practice with its network, and the values in each period."""
 
     practices: pl.DataFrame  # PRACTICES_SCHEMA, by network then practice
-    coverage: pl.DataFrame  # COVERAGE_SCHEMA: values per period (ISO dates), oldest first
+    # COVERAGE_SCHEMA: values per period, oldest first; "Period" and "Values" as shown
+    coverage: pl.DataFrame
+    period_type: str = "month"  # the indicators' period type if they share one, else month
+    periods_words: str | None = None  # "Periods from Sep 2023 to Sep 2026 (monthly)."
+
+    @property
+    def coverage_shown(self) -> pl.DataFrame:
+        """The coverage chart's data: the period as the data has it, and its count."""
+        return self.coverage.select("Period", "Values")
 
     def practices_csv(self) -> str:
         return self.practices.write_csv()
@@ -52,10 +63,30 @@ def dataset_view(data: DataSet, options: ViewOptions) -> DataSetView:
         )
         .sort("network_name", "practice")
     )
+    kinds = {data.indicator(i).period_type for i in data.indicators.get_column("indicator_id")}
+    kind = kinds.pop() if len(kinds) == 1 else "month"
     coverage = (
         data.values.group_by("period")
         .len("values")
         .sort("period")
-        .select(pl.col("period").cast(pl.String), "values")
+        .select(
+            "period",
+            pl.col("values").cast(pl.UInt32),
+            pl.col("period")
+            .map_elements(lambda p: period_label(p, kind), return_dtype=pl.String)
+            .alias("Period"),
+            pl.col("values").cast(pl.UInt32).alias("Values"),
+        )
     )
-    return DataSetView(practices=practices, coverage=coverage)
+    words = None
+    if coverage.height:
+        first, last = coverage.get_column("Period")[0], coverage.get_column("Period")[-1]
+        every = PERIOD_TYPE_WORDS.get(kind, kind)
+        words = (
+            f"One period: {first} ({every})."
+            if coverage.height == 1
+            else f"Periods from {first} to {last} ({every})."
+        )
+    return DataSetView(
+        practices=practices, coverage=coverage, period_type=kind, periods_words=words
+    )
