@@ -33,7 +33,7 @@ else:
     st.success("No warnings: every practice has data in the latest period.")
 
 with st.expander("Indicators"):
-    st.dataframe(data.indicators, hide_index=True)
+    st.dataframe(shown.indicators_shown, hide_index=True)
 with st.expander("Networks and practices"):
     st.dataframe(shown.practices, hide_index=True)
     st.download_button("Download practices (CSV)", shown.practices_csv(), file_name="practices.csv")

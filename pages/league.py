@@ -4,7 +4,7 @@ import streamlit as st
 
 from netcompare.errors import UserError
 from netcompare.ui.context import current_view
-from netcompare.ui.judgement import judgement_choice
+from netcompare.ui.judgement import judgement_caption, judgement_choice
 from netcompare.ui.notes import note_counts, notes_panel
 from netcompare.ui.views import league_table
 from netcompare.ui.widgets import need_indicator
@@ -21,7 +21,7 @@ need_indicator(f)
 indicator = data.indicator(f.indicator_id)
 st.title(f"League table: {indicator.name}")
 
-judgement = judgement_choice()
+judgement = judgement_choice(caption=False)
 only_mine = st.toggle("Only my network's practices", key="league_only_mine", bind="query-params")
 
 try:
@@ -39,6 +39,7 @@ except UserError as exc:
     st.stop()
 
 st.caption(league.caption)
+judgement_caption(judgement)
 for note in league.comparison.notes:
     st.info(note)
 if league.target_note:

@@ -90,5 +90,10 @@ def judgement_choice(*, draw: bool = False, caption: bool = True) -> Judgement:
         chosen = Judgement(method, benchmark)
     st.session_state[_KEPT] = chosen
     if caption:
-        st.caption(chosen.words + ("" if draw else " Change them on the Funnel plot page."))
+        judgement_caption(chosen, chosen_here=draw)
     return chosen
+
+
+def judgement_caption(judgement: Judgement, *, chosen_here: bool = False) -> None:
+    """Say which method and benchmark the page's verdicts use (and where to change them)."""
+    st.caption(judgement.words + ("" if chosen_here else " Change them on the Funnel plot page."))

@@ -36,6 +36,8 @@ class DataSetView:
     period_type: str = "month"  # the indicators' period type if they share one, else month
     periods_words: str | None = None  # "Periods from Sep 2023 to Sep 2026 (monthly)."
 
+    indicators_shown: pl.DataFrame | None = None  # the indicators table as shown (no nulls)
+
     @property
     def coverage_shown(self) -> pl.DataFrame:
         """The coverage chart's data: the period as the data has it, and its count."""
@@ -88,5 +90,53 @@ def dataset_view(data: DataSet, options: ViewOptions) -> DataSetView:
             else f"Periods from {first} to {last} ({every})."
         )
     return DataSetView(
-        practices=practices, coverage=coverage, period_type=kind, periods_words=words
+        practices=practices,
+        coverage=coverage,
+        period_type=kind,
+        periods_words=words,
+        indicators_shown=indicators_display(data),
     )
+
+
+POLARITY_WORDS = {"high": "higher is better", "low": "lower is better", "neutral": "neither"}
+
+
+def indicators_display(data: DataSet) -> pl.DataFrame:
+    """The indicators table as the Data page shows it: targets as percentages, "none" where
+    an indicator has none (never an empty "None" cell)."""
+    rows = []
+    for indicator_id in data.indicators.get_column("indicator_id"):
+        i = data.indicator(indicator_id)
+
+        def pct(value: float | None) -> str:
+            return "none" if value is None else f"{value:.0%}"
+
+        rows.append(
+            {
+                "Indicator": i.indicator_id,
+                "Name": i.name,
+                "Care package": i.care_package,
+                "Polarity": POLARITY_WORDS.get(i.polarity, i.polarity),
+                "Target": pct(i.target),
+                "Amber from": pct(i.amber_threshold),
+                "Network target": pct(i.network_target),
+                "Periods": PERIOD_TYPE_WORDS.get(i.period_type, i.period_type),
+                "Description": i.description or "",
+                "Source": i.source or "",
+            }
+        )
+    return pl.DataFrame(rows, schema=dict.fromkeys(INDICATOR_COLUMNS, pl.String))
+
+
+INDICATOR_COLUMNS = (
+    "Indicator",
+    "Name",
+    "Care package",
+    "Polarity",
+    "Target",
+    "Amber from",
+    "Network target",
+    "Periods",
+    "Description",
+    "Source",
+)

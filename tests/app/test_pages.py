@@ -473,7 +473,7 @@ def test_net_of_exceptions_raises_the_heavy_excepter_value(app: AppTest):
     want = expected_values("DM_RETINAL", period).filter(pl.col("practice_id") == "P018")
     assert all_patients["Denominator"] == want["denominator"].item()
     assert all_patients["Value %"] == pytest.approx(100 * want["value"].item())
-    assert "Denominator: all patients" in texts(app, "caption")[0]
+    assert "Denominator: all patients" in league_caption(app)
 
     choose(app, "net_exceptions", True)
     net = p018(app)
@@ -483,7 +483,7 @@ def test_net_of_exceptions_raises_the_heavy_excepter_value(app: AppTest):
     assert net["Denominator"] == want_net["denominator"].item()
     assert net["Value %"] == pytest.approx(100 * want_net["value"].item())
     assert net["Value %"] > all_patients["Value %"] + 20  # 65% of all, 89% net of exceptions
-    assert "Denominator: net of exceptions" in texts(app, "caption")[0]
+    assert "Denominator: net of exceptions" in league_caption(app)
     go(app, "pages/funnel.py")
     assert "Denominator: net of exceptions" in chart_titled(app, "Diabetic retinal").subtitle
 
@@ -882,7 +882,7 @@ def test_a_link_reproduces_the_view():
     at.switch_page("pages/league.py").run()
     no_exception(at)
     assert at.title[0].value == "League table: Diabetic retinal screening attended"
-    assert "Mar 2026" in texts(at, "caption")[0]
+    assert "Mar 2026" in league_caption(at)
 
 
 def test_a_stale_link_falls_back_to_the_default_view():
@@ -912,7 +912,7 @@ def test_every_chart_states_indicator_period_benchmark_method_and_exceptions(
             seen += 1
     assert seen == 6  # RAG, funnel, trend, SPC, network bars, spread
     go(app, "pages/league.py")
-    caption = texts(app, "caption")[0]
+    caption = league_caption(app)
     for part in ("MMR1 by 24 months", "Sep 2026", "Benchmark: ", "Method: ", patients):
         assert part in caption
 
