@@ -14,7 +14,7 @@ shown = dataset_view(data, view.filters.view_options())
 st.title("Data")
 
 s = data.summary()
-st.subheader(s["name"])
+st.header(s["name"])
 st.caption(f"Source: {data.source}" + (f" · Licence: {data.licence}" if data.licence else ""))
 cols = st.columns(5)
 cols[0].metric("Networks", f"{s['networks']:,}")
@@ -22,10 +22,10 @@ cols[1].metric("Practices", f"{s['practices']:,}")
 cols[2].metric("Indicators", f"{s['indicators']:,}")
 cols[3].metric("Periods", f"{s['periods']:,}")
 cols[4].metric("Values", f"{s['values']:,}")
-if s["first_period"]:
-    st.write(f"Periods from **{s['first_period']:%b %Y}** to **{s['latest_period']:%b %Y}**.")
+if shown.periods_words:
+    st.text(shown.periods_words)
 
-st.subheader("Validation warnings")
+st.header("Validation warnings")
 if data.warnings:
     for problem in data.warnings:
         st.warning(str(problem))
@@ -33,7 +33,7 @@ else:
     st.success("No warnings: every practice has data in the latest period.")
 
 with st.expander("Indicators"):
-    st.dataframe(data.indicators, hide_index=True)
+    st.dataframe(shown.indicators_shown, hide_index=True)
 with st.expander("Networks and practices"):
     st.dataframe(shown.practices, hide_index=True)
     st.download_button("Download practices (CSV)", shown.practices_csv(), file_name="practices.csv")
@@ -77,5 +77,13 @@ st.write(
 import_panel()
 
 if shown.coverage.height:
-    st.subheader("Coverage: values per period")
-    st.bar_chart(shown.coverage, x="period", y="values")
+    st.header("Coverage: values per period")
+    st.bar_chart(
+        shown.coverage_shown,
+        x="Period",
+        y="Values",
+        x_label="Period",
+        y_label="Values",
+        sort=False,
+        alt="Bar chart: how many values each period has",
+    )

@@ -4,12 +4,16 @@ import streamlit as st
 
 from netcompare.errors import UserError
 from netcompare.ui.context import current_view
+from netcompare.ui.judgement import judgement_caption, judgement_choice
 from netcompare.ui.notes import note_counts, notes_panel
 from netcompare.ui.views import league_table
 from netcompare.ui.widgets import need_indicator
-from netcompare.views.common import period_words
-from netcompare.views.compare import BENCHMARKS
-from netcompare.views.format import BENCHMARK_WORDS, with_note_counts
+from netcompare.views.format import (
+    SECOND_METHOD_COLUMN,
+    VERDICT_COLUMN,
+    period_label,
+    with_note_counts,
+)
 
 view = current_view()
 data, f = view.data, view.filters
@@ -17,15 +21,8 @@ need_indicator(f)
 indicator = data.indicator(f.indicator_id)
 st.title(f"League table: {indicator.name}")
 
-left, right = st.columns(2)
-benchmark = left.selectbox(
-    "Benchmark",
-    BENCHMARKS,
-    format_func=BENCHMARK_WORDS.get,
-    key="league_benchmark",
-    bind="query-params",
-)
-only_mine = right.toggle("Only my network's practices", key="league_only_mine", bind="query-params")
+judgement = judgement_choice(caption=False)
+only_mine = st.toggle("Only my network's practices", key="league_only_mine", bind="query-params")
 
 try:
     league = league_table(
@@ -33,14 +30,16 @@ try:
         f.indicator_id,
         f.period,
         f.view_options(),
-        benchmark=benchmark,
+        method=judgement.method,
+        benchmark=judgement.benchmark,
         only_network=bool(only_mine),
     )
 except UserError as exc:
-    st.info(f"No league table for {period_words(f.period)}: {exc}")
+    st.info(f"No league table for {period_label(f.period, indicator.period_type)}: {exc}")
     st.stop()
 
 st.caption(league.caption)
+judgement_caption(judgement)
 for note in league.comparison.notes:
     st.info(note)
 if league.target_note:
@@ -58,7 +57,17 @@ event = st.dataframe(
     column_config={
         "Rank": st.column_config.NumberColumn(help="Sort by this column to rank the table"),
         "Value %": st.column_config.NumberColumn(format="%.1f"),
-        "Change (pts)": st.column_config.NumberColumn(format="%+.1f"),
+        VERDICT_COLUMN: st.column_config.TextColumn(
+            help="The judgement every page gives: the funnel plot's limits (method and "
+            "benchmark in the caption above)"
+        ),
+        SECOND_METHOD_COLUMN: st.column_config.TextColumn(
+            help="Wilson 95% and 99.8% confidence intervals against the same benchmark "
+            "(Fingertips): a second method, shown for comparison"
+        ),
+        "Change (pts)": st.column_config.TextColumn(
+            help="Change in percentage points since the previous period (– none earlier)"
+        ),
         "Last 12 periods": st.column_config.LineChartColumn(width="small"),
         "Yours": st.column_config.TextColumn(help=league.yours_help),
     },
@@ -73,7 +82,7 @@ st.download_button(
 rows = event.get("selection", {}).get("rows", []) if event else []
 if rows:
     picked = league.practices[rows[0]]
-    st.subheader(f"Notes: {picked.label}")
+    st.header(f"Notes: {picked.label}")
     notes_panel(
         picked.practice_id,
         f.indicator_id,

@@ -6,7 +6,7 @@ from netcompare.charts.networks import network_bars, practice_spread
 from netcompare.ui.context import current_view
 from netcompare.ui.views import incentive_table, network_summary
 from netcompare.ui.widgets import need_indicator, show_chart
-from netcompare.views.common import period_words
+from netcompare.views.format import period_label
 from netcompare.views.networks import DEFAULT_UPFRONT
 
 view = current_view()
@@ -14,10 +14,11 @@ data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
 st.title(f"Networks: {indicator.name}")
+when = period_label(f.period, indicator.period_type)
 
 summary = network_summary(data, f.indicator_id, f.period, f.view_options())
 if summary.networks.height == 0:
-    st.info(f"No network has data for {period_words(f.period)}.")
+    st.info(f"No network has data for {when}.")
     st.stop()
 if summary.share_meeting is not None:
     st.metric("Networks meeting the network target", summary.meeting, help=summary.meeting_help)
@@ -30,7 +31,7 @@ show_chart(
     network_bars(
         summary.chart_networks,
         summary.network_target,
-        f"Network averages, {period_words(f.period)}",
+        f"Network averages, {when}",
         summary.caption,
         large=f.presentation,
     ),

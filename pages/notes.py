@@ -9,6 +9,7 @@ from netcompare.errors import UserError
 from netcompare.notes import Note
 from netcompare.notes.render import escape_markdown, note_header_markdown
 from netcompare.ui.context import current_view
+from netcompare.ui.judgement import judgement_choice
 from netcompare.ui.notes import (
     answer_form,
     export_buttons,
@@ -21,8 +22,13 @@ from netcompare.ui.notes import (
     thread_notes,
 )
 from netcompare.ui.views import improvers_view, practice_label_map, significantly_better
-from netcompare.views.common import LABEL_NAMES, period_words, practice_network_map
-from netcompare.views.format import with_note_counts
+from netcompare.views.common import LABEL_NAMES, practice_network_map
+from netcompare.views.format import (
+    SECOND_METHOD_COLUMN,
+    VERDICT_COLUMN,
+    period_label,
+    with_note_counts,
+)
 from netcompare.views.notes import indicator_name_map, network_name_map, practices_to_hear_from
 
 MAX_THREADS = 50  # notes shown in the list; the downloads hold every match
@@ -100,12 +106,21 @@ if f.indicator_id is None or f.period is None:
     st.info("Choose an indicator with data in the sidebar to see who is doing better.")
 else:
     indicator = data.indicator(f.indicator_id)
-    st.header(f"{indicator.name}, {period_words(f.period)}")
+    when = period_label(f.period, indicator.period_type)
+    st.header(f"{indicator.name}, {when}")
+    judgement = judgement_choice()
     try:
-        standouts = significantly_better(data, f.indicator_id, f.period, options)
+        standouts = significantly_better(
+            data,
+            f.indicator_id,
+            f.period,
+            options,
+            method=judgement.method,
+            benchmark=judgement.benchmark,
+        )
     except UserError as exc:
         standouts = None
-        st.info(f"No comparison for {period_words(f.period)}: {exc}")
+        st.info(f"No comparison for {when}: {exc}")
     improvers = improvers_view(data, f.indicator_id, f.period, options)
 
     if standouts is not None:
@@ -121,9 +136,13 @@ else:
                 key="notes_standouts",
                 column_config={
                     "Value %": st.column_config.NumberColumn(format="%.1f"),
-                    "Funnel 95%": st.column_config.TextColumn(
-                        help="Also outside the funnel plot's 95% limits? Over-dispersion "
-                        "adjusted limits are wider than the confidence-interval comparison."
+                    VERDICT_COLUMN: st.column_config.TextColumn(
+                        help="The judgement every page gives: the funnel plot's limits "
+                        "(method and benchmark in the caption above)"
+                    ),
+                    SECOND_METHOD_COLUMN: st.column_config.TextColumn(
+                        help="Wilson 95% and 99.8% confidence intervals against the same "
+                        "benchmark (Fingertips): a second method, shown for comparison"
                     ),
                 },
             )

@@ -1,9 +1,11 @@
-"""Overview: the network RAG chart — practices × indicators against each indicator's target."""
+"""Overview: the network RAG chart — practices × indicators against each indicator's target
+(or, where no indicator shown has a target, against the benchmark)."""
 
 import streamlit as st
 
 from netcompare.charts.rag import CELL_SELECTION, rag_chart
 from netcompare.ui.context import current_view
+from netcompare.ui.judgement import current_judgement, judgement_choice
 from netcompare.ui.notes import note_counts, notes_popover
 from netcompare.ui.views import overview_view
 from netcompare.ui.widgets import jump_button, show_chart
@@ -11,15 +13,27 @@ from netcompare.views.format import with_note_counts
 
 view = current_view()
 data, f = view.data, view.filters
-st.title("Overview: who meets the targets")
 if f.period is None:
+    st.title("Overview")
     st.info("No period with data for this choice: pick another indicator or data set.")
     st.stop()
 
-overview = overview_view(data, f.period, f.view_options(), care_package=f.care_package)
+judgement = current_judgement()
+overview = overview_view(
+    data,
+    f.period,
+    f.view_options(),
+    care_package=f.care_package,
+    method=judgement.method,
+    benchmark=judgement.benchmark,
+)
+st.title(overview.heading)
+judgement_choice()
 if overview.no_data:
     st.info(overview.no_data)
     st.stop()
+if overview.judged_note:
+    st.info(overview.judged_note)
 
 if overview.too_many is None:
     event = show_chart(
@@ -41,7 +55,7 @@ cell = None
 if selected:
     cell = overview.cell(selected[0].get("row_id"), selected[0].get("indicator_id"))
 if cell is not None:
-    st.subheader(f"{cell.row_label} · {cell.indicator_name}")
+    st.header(f"{cell.row_label} · {cell.indicator_name}")
     st.write(cell.words)
     cols = st.columns(4)
     with cols[0]:
@@ -77,13 +91,13 @@ if cell is not None:
                 indicator_labels={cell.indicator_id: cell.indicator_name},
                 key="overview_cell",
             )
-elif not selected:
+elif not selected and event is not None:
     st.caption("Click a cell to drill down to that practice and indicator.")
 
-if overview.practice_ids:
+if overview.practice_ids and overview.per_practice_shown is not None:
     counts = note_counts(overview.practice_ids)
-    st.subheader("Targets met per practice")
+    st.header(overview.per_practice_heading)
     st.dataframe(
-        with_note_counts(overview.targets_met_shown, overview.practice_ids, counts),
+        with_note_counts(overview.per_practice_shown, overview.practice_ids, counts),
         hide_index=True,
     )

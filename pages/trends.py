@@ -12,12 +12,13 @@ from netcompare.charts.icons import (
 )
 from netcompare.charts.trends import spc_chart_spec, trend_chart
 from netcompare.errors import UserError
+from netcompare.types import TWO_IN_THREE_VARIANTS
 from netcompare.ui.context import current_view
 from netcompare.ui.notes import notes_popover
 from netcompare.ui.views import trend_view
 from netcompare.ui.widgets import need_indicator, show_chart
-from netcompare.views.format import SPC_CHART_WORDS
-from netcompare.views.trends import SPC_CHARTS, rebase_periods
+from netcompare.views.format import SPC_CHART_WORDS, period_label
+from netcompare.views.trends import SPC_CHARTS, TWO_IN_THREE_WORDS, rebase_periods
 
 view = current_view()
 data, f = view.data, view.filters
@@ -45,9 +46,21 @@ chart_kind = c2.radio(
 rebase = c3.multiselect(
     "Rebase at",
     [p.isoformat() for p in rebase_periods(data, f.indicator_id, f.period)],
+    format_func=lambda iso: period_label(dt.date.fromisoformat(iso), indicator.period_type),
     key="rebase",
     bind="query-params",
     help="Start new limits from this period (e.g. after a change in the way the practice works).",
+)
+two_in_three = st.radio(
+    "Two-in-three rule",
+    TWO_IN_THREE_VARIANTS,
+    format_func=TWO_IN_THREE_WORDS.get,
+    key="two_in_three",
+    bind="query-params",
+    horizontal=True,
+    help="Which points count towards two of three consecutive points near a limit: Making "
+    "Data Count 2023 counts any point beyond 2σ, NHSRplotthedots only points between 2σ and "
+    "3σ (as the command line's --two-in-three).",
 )
 
 practice_id = f.practice_id if subject == "practice" else None
@@ -67,6 +80,7 @@ try:
         until=f.period,
         chart=chart_kind,
         rebase=tuple(dt.date.fromisoformat(r) for r in rebase),
+        two_in_three=two_in_three,
     )
 except UserError as exc:
     st.info(f"No trend to show: {exc}")
@@ -80,6 +94,7 @@ show_chart(
         trend.title,
         trend.caption,
         large=f.presentation,
+        period_type=trend.period_type,
     ),
     key="trend_chart",
 )
@@ -93,16 +108,27 @@ with chart_col:
             trend.spc_title,
             trend.spc_caption,
             large=f.presentation,
+            period_type=trend.period_type,
         ),
         key="spc_chart",
     )
 with icon_col:
+    variation = variation_words(trend.summary.variation_icon)
+    assurance = assurance_words(trend.summary.assurance)
     st.markdown("**Variation**")
-    st.image(variation_icon_svg(trend.summary.variation_icon), width=96)
-    st.caption(variation_words(trend.summary.variation_icon))
+    st.image(
+        variation_icon_svg(trend.summary.variation_icon),
+        width=96,
+        alt=f"Variation icon: {variation}",
+    )
+    st.caption(variation)
     st.markdown("**Assurance**")
-    st.image(assurance_icon_svg(trend.summary.assurance), width=96)
-    st.caption(assurance_words(trend.summary.assurance))
+    st.image(
+        assurance_icon_svg(trend.summary.assurance),
+        width=96,
+        alt=f"Assurance icon: {assurance}",
+    )
+    st.caption(assurance)
 for warning in trend.summary.warnings:
     st.warning(warning)
 

@@ -1,4 +1,8 @@
-"""Trend lines (practice, network, all practices) and the SPC chart (Making Data Count)."""
+"""Trend lines (practice, network, all practices) and the SPC chart (Making Data Count).
+
+Monthly series use a time axis ("Sep 2026"); yearly and financial-year series get one tick per
+period with the period's own label ("2022-23"), from the frame's ``period_label`` column.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,25 @@ import altair as alt
 import polars as pl
 
 from netcompare.charts.common import HIGHLIGHT_COLOUR, MDC_COLOURS, sized, titled, to_records
+
+AXIS_TITLES = {"month": "Month", "year": "Year", "financial_year": "Financial year"}
+
+
+def period_axis(frame: pl.DataFrame, field: str, period_type: str) -> alt.X:
+    """The x axis: time for months; one labelled tick per period otherwise."""
+    title = AXIS_TITLES.get(period_type, "Period")
+    if period_type == "month" or "period_label" not in frame.columns:
+        return alt.X(f"{field}:T", title=title, axis=alt.Axis(format="%b %Y"))
+    order = frame.sort(field).get_column("period_label").unique(maintain_order=True).to_list()
+    return alt.X(
+        "period_label:O", title=title, sort=order, axis=alt.Axis(labelAngle=0, labelOverlap=False)
+    )
+
+
+def period_tooltip(frame: pl.DataFrame, field: str) -> alt.Tooltip:
+    if "period_label" in frame.columns:
+        return alt.Tooltip("period_label:N", title="Period")
+    return alt.Tooltip(f"{field}:T", title="Period", format="%b %Y")
 
 
 def trend_chart(
@@ -16,8 +39,10 @@ def trend_chart(
     caption: str,
     *,
     large: bool = False,
+    period_type: str = "month",
 ) -> alt.LayerChart:
-    """The subject's monthly values against its network and all practices (and the target)."""
+    """The subject's values per period against its network and all practices (and the
+    target); ``period_type`` "year" or "financial_year" labels one tick per period."""
     series = lines.get_column("series").unique(maintain_order=True).to_list()
     # Subject first (highlighted), then its network (blue), then all practices (grey).
     others = [s for s in series if s != subject]
@@ -25,7 +50,7 @@ def trend_chart(
     palette = [HIGHLIGHT_COLOUR, "#0072B2", "#7F7F7F"][: len(order)]
     frame = lines.with_columns((pl.col("value") * 100).round(1).alias("value_pct"))
     base = alt.Chart(to_records(frame)).encode(
-        x=alt.X("period:T", title="Period", axis=alt.Axis(format="%b %Y")),
+        x=period_axis(lines, "period", period_type),
         y=alt.Y("value:Q", title="Value", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
         color=alt.Color(
             "series:N",
@@ -45,7 +70,7 @@ def trend_chart(
         base.mark_point(filled=True, size=70 if large else 30).encode(
             tooltip=[
                 alt.Tooltip("series:N", title="Series"),
-                alt.Tooltip("period:T", title="Period", format="%b %Y"),
+                period_tooltip(lines, "period"),
                 alt.Tooltip("value_pct:Q", title="Value (%)"),
                 alt.Tooltip("numerator:Q", title="Numerator"),
                 alt.Tooltip("denominator:Q", title="Denominator"),
@@ -70,17 +95,20 @@ def spc_chart_spec(
     *,
     proportion: bool = True,
     large: bool = False,
+    period_type: str = "month",
 ) -> alt.LayerChart:
-    """XmR / p-chart: points coloured by Making Data Count point type, limits, mean, target."""
+    """XmR / p-chart: points coloured by Making Data Count point type, limits, mean, target;
+    ``period_type`` "year" or "financial_year" labels one tick per period."""
     frame = spc.with_columns(
         pl.col("point_type").alias("type"),
         (pl.col("value") * 100).round(2).alias("value_pct"),
     )
     fmt = "%" if proportion else ",.2f"
-    x = alt.X("date:T", title="Period", axis=alt.Axis(format="%b %Y"))
+    x = period_axis(frame, "date", period_type)
     y_scale = alt.Scale(zero=False)
+    index = ["date", "period_label"] if "period_label" in frame.columns else ["date"]
     lines = frame.unpivot(
-        index="date", on=["mean", "lpl", "upl"], variable_name="line", value_name="y"
+        index=index, on=["mean", "lpl", "upl"], variable_name="line", value_name="y"
     ).with_columns(
         pl.col("line")
         .replace_strict({"mean": "mean", "lpl": "process limits", "upl": "process limits"})
@@ -137,7 +165,7 @@ def spc_chart_spec(
                 legend=None,
             ),
             tooltip=[
-                alt.Tooltip("date:T", title="Period", format="%b %Y"),
+                period_tooltip(frame, "date"),
                 alt.Tooltip("value_pct:Q", title="Value (%)" if proportion else "Value × 100"),
                 alt.Tooltip("special_cause:N", title="Rule"),
                 alt.Tooltip("point_type:N", title="Point type"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from netcompare.data.dataset import DataSet
+from netcompare.views.format import period_label
 
 ALL = "all"
 
@@ -164,8 +165,9 @@ def exceptions_words(net_of_exceptions: bool) -> str:
     )
 
 
-def period_words(period: dt.date | None) -> str:
-    return period.strftime("%b %Y") if period else "no period"
+def period_words(period: dt.date | None, period_type: str = "month") -> str:
+    """A period as the data has it (:func:`netcompare.views.format.period_label`)."""
+    return period_label(period, period_type)
 
 
 def package_words(care_package: str) -> str:
@@ -180,9 +182,11 @@ def chart_caption(
     method: str,
     net_of_exceptions: bool,
     source: str,
+    period_type: str = "month",
 ) -> str:
     """The line every chart carries: what, when, compared with what, how, and which patients."""
     return (
-        f"{indicator_name} · {period_words(period)} · Benchmark: {benchmark} · Method: {method}"
+        f"{indicator_name} · {period_words(period, period_type)} · Benchmark: {benchmark}"
+        f" · Method: {method}"
         f" · Denominator: {exceptions_words(net_of_exceptions)} · Source: {source}"
     )

@@ -17,7 +17,7 @@ from netcompare.data.dataset import DataSet
 from netcompare.data.indicator import Indicator
 from netcompare.stats.compare import compare_units
 from netcompare.stats.funnel import FunnelSummary
-from netcompare.types import Benchmark, FunnelMethod
+from netcompare.types import Benchmark, FunnelMethod, Polarity
 from netcompare.views.common import ALL, ViewOptions, effective_counts, practice_labels
 from netcompare.views.format import METHOD_LABELS
 
@@ -37,11 +37,43 @@ BENCHMARKS: tuple[AreaBenchmark, ...] = (
 FUNNEL_BENCHMARKS: tuple[Benchmark, ...] = (BENCHMARK_ALL, BENCHMARK_NETWORK, BENCHMARK_TARGET)
 
 
+def verdict(polarity: Polarity) -> pl.Expr:
+    """The one judgement of a practice every page shows (key of
+    :data:`netcompare.views.format.VERDICT_WORDS`), from the funnel plot's own statistic: a
+    practice outside the 99.8% limits is "best"/"worst", outside the 95% limits
+    "better"/"worse", inside "similar" (FunnelPlotR's outlier flags, bounds inclusive; the
+    limits of the chosen method around the chosen benchmark). Lower-is-better indicators swap
+    the sides; neutral ones say "higher"/"lower". A practice without data has none.
+    """
+    if polarity == "neutral":
+        words = {"high": ("much_higher", "higher"), "low": ("much_lower", "lower")}
+    elif polarity == "low":
+        words = {"high": ("worst", "worse"), "low": ("best", "better")}
+    else:
+        words = {"high": ("best", "better"), "low": ("worst", "worse")}
+    out95, out998 = pl.col("outlier95"), pl.col("outlier998")
+    return (
+        pl.when(out95.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(out998 == "high")
+        .then(pl.lit(words["high"][0]))
+        .when(out998 == "low")
+        .then(pl.lit(words["low"][0]))
+        .when(out95 == "high")
+        .then(pl.lit(words["high"][1]))
+        .when(out95 == "low")
+        .then(pl.lit(words["low"][1]))
+        .otherwise(pl.lit("similar"))
+        .alias("verdict")
+    )
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Every practice of the comparison group with its statistics, and what was done."""
 
-    table: pl.DataFrame  # compare_units columns + label, network_id, network_name, in_network
+    # compare_units columns + label, network_id, network_name, in_network and verdict
+    table: pl.DataFrame
     summary: FunnelSummary
     benchmark_label: str
     method_label: str
@@ -120,8 +152,10 @@ def compare_practices(
         seed=seed,
         ranks=ranks,
     )
-    table = stats.join(group.rename({"practice_id": "unit"}), on="unit", how="left").rename(
-        {"unit": "practice_id"}
+    table = (
+        stats.join(group.rename({"practice_id": "unit"}), on="unit", how="left")
+        .rename({"unit": "practice_id"})
+        .with_columns(verdict(indicator.polarity))
     )
     if not ranks:
         table = table.drop("rank_lower", "rank_upper")

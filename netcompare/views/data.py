@@ -8,6 +8,7 @@ import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.views.common import ViewOptions, practice_labels
+from netcompare.views.format import PERIOD_TYPE_WORDS, period_label
 
 PRACTICES_SCHEMA = pl.Schema(
     {
@@ -20,7 +21,9 @@ PRACTICES_SCHEMA = pl.Schema(
         "share_name": pl.Boolean(),
     }
 )
-COVERAGE_SCHEMA = pl.Schema({"period": pl.String(), "values": pl.UInt32()})
+COVERAGE_SCHEMA = pl.Schema(
+    {"period": pl.Date(), "values": pl.UInt32(), "Period": pl.String(), "Values": pl.UInt32()}
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,17 @@ class DataSetView:
     """What is loaded: every practice with its network, and the values in each period."""
 
     practices: pl.DataFrame  # PRACTICES_SCHEMA, by network then practice
-    coverage: pl.DataFrame  # COVERAGE_SCHEMA: values per period (ISO dates), oldest first
+    # COVERAGE_SCHEMA: values per period, oldest first; "Period" and "Values" as shown
+    coverage: pl.DataFrame
+    period_type: str = "month"  # the indicators' period type if they share one, else month
+    periods_words: str | None = None  # "Periods from Sep 2023 to Sep 2026 (monthly)."
+
+    indicators_shown: pl.DataFrame | None = None  # the indicators table as shown (no nulls)
+
+    @property
+    def coverage_shown(self) -> pl.DataFrame:
+        """The coverage chart's data: the period as the data has it, and its count."""
+        return self.coverage.select("Period", "Values")
 
     def practices_csv(self) -> str:
         return self.practices.write_csv()
@@ -52,10 +65,78 @@ def dataset_view(data: DataSet, options: ViewOptions) -> DataSetView:
         )
         .sort("network_name", "practice")
     )
+    kinds = {data.indicator(i).period_type for i in data.indicators.get_column("indicator_id")}
+    kind = kinds.pop() if len(kinds) == 1 else "month"
     coverage = (
         data.values.group_by("period")
         .len("values")
         .sort("period")
-        .select(pl.col("period").cast(pl.String), "values")
+        .select(
+            "period",
+            pl.col("values").cast(pl.UInt32),
+            pl.col("period")
+            .map_elements(lambda p: period_label(p, kind), return_dtype=pl.String)
+            .alias("Period"),
+            pl.col("values").cast(pl.UInt32).alias("Values"),
+        )
     )
-    return DataSetView(practices=practices, coverage=coverage)
+    words = None
+    if coverage.height:
+        first, last = coverage.get_column("Period")[0], coverage.get_column("Period")[-1]
+        every = PERIOD_TYPE_WORDS.get(kind, kind)
+        words = (
+            f"One period: {first} ({every})."
+            if coverage.height == 1
+            else f"Periods from {first} to {last} ({every})."
+        )
+    return DataSetView(
+        practices=practices,
+        coverage=coverage,
+        period_type=kind,
+        periods_words=words,
+        indicators_shown=indicators_display(data),
+    )
+
+
+POLARITY_WORDS = {"high": "higher is better", "low": "lower is better", "neutral": "neither"}
+
+
+def indicators_display(data: DataSet) -> pl.DataFrame:
+    """The indicators table as the Data page shows it: targets as percentages, "none" where
+    an indicator has none (never an empty "None" cell)."""
+    rows = []
+    for indicator_id in data.indicators.get_column("indicator_id"):
+        i = data.indicator(indicator_id)
+
+        def pct(value: float | None) -> str:
+            return "none" if value is None else f"{value:.0%}"
+
+        rows.append(
+            {
+                "Indicator": i.indicator_id,
+                "Name": i.name,
+                "Care package": i.care_package,
+                "Polarity": POLARITY_WORDS.get(i.polarity, i.polarity),
+                "Target": pct(i.target),
+                "Amber from": pct(i.amber_threshold),
+                "Network target": pct(i.network_target),
+                "Periods": PERIOD_TYPE_WORDS.get(i.period_type, i.period_type),
+                "Description": i.description or "",
+                "Source": i.source or "",
+            }
+        )
+    return pl.DataFrame(rows, schema=dict.fromkeys(INDICATOR_COLUMNS, pl.String))
+
+
+INDICATOR_COLUMNS = (
+    "Indicator",
+    "Name",
+    "Care package",
+    "Polarity",
+    "Target",
+    "Amber from",
+    "Network target",
+    "Periods",
+    "Description",
+    "Source",
+)

@@ -7,6 +7,7 @@ alone, and the same idea has the same words on every page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
@@ -45,6 +46,87 @@ COMPARISON_WORDS = {
 # Outside the funnel's 95% limits, and on which side.
 FUNNEL_WORDS = {"high": "▲ above", "low": "▼ below", "none": "inside"}
 DIRECTION_SYMBOLS = {"high": "▲", "low": "▼"}
+
+# The one judgement of a practice, on every page: where it lies against the funnel plot's
+# limits under the chosen method and benchmark (netcompare.views.compare.verdict).
+VERDICT_WORDS = {
+    "best": "▲▲ better (outside 99.8% limits)",
+    "better": "▲ better (outside 95% limits)",
+    "similar": "● similar (within limits)",
+    "worse": "▼ worse (outside 95% limits)",
+    "worst": "▼▼ worse (outside 99.8% limits)",
+    # neutral indicators: no direction is better
+    "much_higher": "▲▲ higher (outside 99.8% limits)",
+    "higher": "▲ higher (outside 95% limits)",
+    "lower": "▼ lower (outside 95% limits)",
+    "much_lower": "▼▼ lower (outside 99.8% limits)",
+}
+VERDICT_COLUMN = "vs benchmark"
+# The Wilson confidence-interval comparison, where it is still shown beside the verdict.
+SECOND_METHOD_COLUMN = "vs benchmark (95% CI, second method)"
+NO_TARGET = "no target"
+NO_EARLIER = "–"  # a change with no earlier period to compare with
+
+# How often an indicator's values come, as the indicators table says (period_type).
+PERIOD_TYPE_WORDS = {
+    "month": "monthly",
+    "quarter": "quarterly",
+    "year": "yearly",
+    "financial_year": "yearly",
+}
+
+
+def period_label(period: dt.date | None, period_type: str = "month") -> str:
+    """A period as the data has it: "Sep 2026" (month), "2022" (year), "2022-23" (financial
+    year, April to March: a date from April starts that year's, January-March ends it)."""
+    if period is None:
+        return "no period"
+    if period_type == "year":
+        return f"{period.year}"
+    if period_type == "financial_year":
+        start = period.year if period.month >= 4 else period.year - 1
+        return f"{start}-{(start + 1) % 100:02d}"
+    if period_type == "quarter":
+        return f"Q{(period.month - 1) // 3 + 1} {period.year}"
+    return period.strftime("%b %Y")
+
+
+def verdict_words(verdict: str | None) -> str:
+    """The words for a verdict key ("better", "similar", …); "" when there is none."""
+    return VERDICT_WORDS.get(verdict or "", "")
+
+
+def judgement_words(method_label: str, benchmark_label: str) -> str:
+    """What every page's better / similar / worse means, in one sentence."""
+    return (
+        "Better / similar / worse on every page: outside or inside the funnel plot's 95% and "
+        f"99.8% limits ({method_label}), centred on {benchmark_label}."
+    )
+
+
+def percent_digits(values: Sequence[float | None] | pl.Series) -> int:
+    """Decimals a percentage needs for these proportions to read apart: whole percents from
+    10% up, one decimal below 10% (a 2.1% prevalence must not read "2%"), two below 1%."""
+    present = [abs(v) for v in values if v is not None and v == v]
+    if not present:
+        return 1
+    top = max(present)
+    if top >= 0.10:
+        return 0 if max(present) - min(present) >= 0.05 else 1
+    return 1 if top >= 0.01 else 2
+
+
+def percent_text(column: str, digits: int) -> pl.Expr:
+    """A proportion as text with a % sign, "no data" when missing: "2.1%"."""
+    return (
+        pl.when(pl.col(column).is_null())
+        .then(pl.lit("no data"))
+        .otherwise(
+            pl.format("{}%", (pl.col(column) * 100).round(digits).cast(pl.String))
+            if digits
+            else pl.format("{}%", (pl.col(column) * 100).round(0).cast(pl.Int64))
+        )
+    )
 
 
 def ordinal(n: int | None) -> str:
@@ -87,7 +169,28 @@ def ci_text(lower: str = "ci95_lower", upper: str = "ci95_upper") -> pl.Expr:
 
 
 def comparison_words(column: str = "comparison") -> pl.Expr:
-    return pl.col(column).replace_strict(COMPARISON_WORDS, default=None)
+    """The Wilson CI comparison (the second method) in words; "" when there is none."""
+    return pl.col(column).replace_strict(COMPARISON_WORDS, default="")
+
+
+def verdict_text(column: str = "verdict") -> pl.Expr:
+    """The verdict (:data:`VERDICT_WORDS`) of each row; "" when there is none."""
+    return pl.col(column).replace_strict(VERDICT_WORDS, default="")
+
+
+def change_text(column: str = "change") -> pl.Expr:
+    """A change in percentage points, "+2.3", or "–" with no earlier period."""
+    return (
+        pl.when(pl.col(column).is_null())
+        .then(pl.lit(NO_EARLIER))
+        .otherwise(
+            pl.format(
+                "{}{}",
+                pl.when(pl.col(column) >= 0).then(pl.lit("+")).otherwise(pl.lit("")),
+                (pl.col(column) * 100).round(1).cast(pl.String),
+            )
+        )
+    )
 
 
 def small_n_flag(column: str = "small_n") -> pl.Expr:
@@ -105,7 +208,11 @@ def rag_text(column: str = "rag") -> pl.Expr:
 
 
 def league_display(table: pl.DataFrame) -> pl.DataFrame:
-    """The league table as shown (rows in the table's order; no ids)."""
+    """The league table as shown (rows in the table's order; no ids).
+
+    "vs benchmark" is the verdict every page gives (the funnel limits of the chosen method);
+    the Wilson CI comparison follows it, labelled as the second method.
+    """
     return table.select(
         pl.col("rank").alias("Rank"),
         pl.struct("rank", "rank_lower", "rank_upper")
@@ -122,8 +229,9 @@ def league_display(table: pl.DataFrame) -> pl.DataFrame:
         percent("value").alias("Value %"),
         ci_text().alias("95% CI %"),
         rag_text().alias("RAG"),
-        comparison_words().alias("vs benchmark"),
-        percent("change").alias("Change (pts)"),
+        verdict_text().alias(VERDICT_COLUMN),
+        comparison_words().alias(SECOND_METHOD_COLUMN),
+        change_text().alias("Change (pts)"),
         pl.col("trend").alias("Last 12 periods"),
         small_n_flag().alias("Flag"),
     )
@@ -136,12 +244,8 @@ def outliers_display(outliers: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col("in_network")).then(pl.lit(f"{YOURS} ")).otherwise(pl.lit("")),
             pl.col("label"),
         ).alias("Practice"),
-        percent("value").round(1).alias("%"),
-        pl.concat_str(
-            pl.col("direction").replace_strict(DIRECTION_SYMBOLS, default=""),
-            pl.lit(" "),
-            pl.col("status"),
-        ).alias("Limits"),
+        percent_text("value", 1).alias("Value"),
+        verdict_text().alias(VERDICT_COLUMN),
     )
 
 
@@ -153,18 +257,20 @@ def standouts_display(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("network_name").alias("Network"),
         percent("value").alias("Value %"),
         ci_text().alias("95% CI %"),
-        comparison_words().alias("vs benchmark"),
-        pl.col("outlier95").replace_strict(FUNNEL_WORDS, default="").alias("Funnel 95%"),
+        verdict_text().alias(VERDICT_COLUMN),
+        comparison_words().alias(SECOND_METHOD_COLUMN),
     )
 
 
-def improved_display(table: pl.DataFrame) -> pl.DataFrame:
+def improved_display(table: pl.DataFrame, period_type: str = "month") -> pl.DataFrame:
     """The most improved practices: then, now and the change in percentage points."""
     return table.select(
         yours().alias("Yours"),
         pl.col("label").alias("Practice"),
         pl.col("network_name").alias("Network"),
-        pl.col("baseline_period").dt.strftime("%b %Y").alias("From"),
+        pl.col("baseline_period")
+        .map_elements(lambda p: period_label(p, period_type), return_dtype=pl.String)
+        .alias("From"),
         percent("baseline_value").alias("Then %"),
         percent("value").alias("Now %"),
         percent("change").alias("Change (pts)"),
@@ -179,7 +285,12 @@ def network_averages_display(networks: pl.DataFrame) -> pl.DataFrame:
         pl.col("network_name").alias("Network"),
         pl.col("practices").alias("Practices"),
         percent("value").round(1).alias("Average %"),
-        pl.col("meets").alias("Meets target"),
+        pl.when(pl.col("meets").is_null())
+        .then(pl.lit(NO_TARGET))
+        .when(pl.col("meets"))
+        .then(pl.lit("✔ yes"))
+        .otherwise(pl.lit("✖ no"))
+        .alias("Meets target"),
     )
 
 
@@ -203,6 +314,17 @@ def targets_met_display(counts: pl.DataFrame) -> pl.DataFrame:
         pl.col("green").alias(f"{RAG_SYMBOLS['green']} green"),
         pl.col("amber").alias(f"{RAG_SYMBOLS['amber']} amber"),
         pl.col("red").alias(f"{RAG_SYMBOLS['red']} red"),
+    )
+
+
+def verdict_counts_display(counts: pl.DataFrame) -> pl.DataFrame:
+    """Per practice, on how many indicators it is better, similar and worse than the
+    benchmark (the verdict every page gives)."""
+    return counts.select(
+        pl.col("label").alias("Practice"),
+        pl.col("better").alias("▲ better"),
+        pl.col("similar").alias("● similar"),
+        pl.col("worse").alias("▼ worse"),
     )
 
 

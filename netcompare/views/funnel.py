@@ -11,6 +11,7 @@ from netcompare.data.dataset import DataSet
 from netcompare.stats.funnel import FunnelSummary, funnel_limits_grid
 from netcompare.types import Benchmark, FunnelMethod
 from netcompare.views.common import (
+    ALL,
     PracticeRef,
     ViewOptions,
     chart_caption,
@@ -18,7 +19,13 @@ from netcompare.views.common import (
     period_words,
 )
 from netcompare.views.compare import BENCHMARK_ALL, Comparison, compare_practices
-from netcompare.views.format import YOURS, outliers_display
+from netcompare.views.format import (
+    VERDICT_WORDS,
+    YOURS,
+    judgement_words,
+    outliers_display,
+    verdict_text,
+)
 
 GRID_POINTS = 300
 
@@ -51,7 +58,9 @@ POINTS_SCHEMA = pl.Schema(
         "hidden": pl.Boolean(),
         "network_name": pl.String(),
         "in_network": pl.Boolean(),
+        "verdict": pl.String(),
         "status": pl.String(),
+        "verdict_words": pl.String(),
     }
 )
 OUTLIERS_SCHEMA = pl.Schema(
@@ -64,6 +73,7 @@ OUTLIERS_SCHEMA = pl.Schema(
         "denominator": pl.Int64(),
         "status": pl.String(),
         "direction": pl.String(),
+        "verdict": pl.String(),
         "practice_id": pl.String(),
     }
 )
@@ -83,7 +93,7 @@ class FunnelPoint:
     """One practice picked on the chart: who, and its numbers in words."""
 
     practice: PracticeRef
-    words: str  # "94.1% (321 of 341), 95% CI 91.1%–96.2%: within limits."
+    words: str  # "94.1% (321 of 341), 95% CI 91.1%–96.2%: ● similar (within limits)."
 
 
 @dataclass(frozen=True)
@@ -97,8 +107,10 @@ class FunnelView:
     title: str
     caption: str  # indicator, period, benchmark, method with φ and τ², denominator, source
     outliers_shown: pl.DataFrame  # the outliers as listed beside the chart
-    outliers_key: str  # what ◆, ▲ and ▼ mean in that list
+    outliers_key: str | None  # what ◆ means in that list (None: no network chosen, no ◆)
     no_outliers: str  # said instead of an empty list
+    y_title: str  # the value axis: "MMR1 by 24 months (%)"
+    judgement: str  # what better / similar / worse mean here (and on every page)
 
     @property
     def benchmark(self) -> float:
@@ -113,7 +125,7 @@ class FunnelView:
         r = row.row(0, named=True)
         words = (
             f"{r['value']:.1%} ({r['numerator']:,} of {r['denominator']:,}), "
-            f"95% CI {r['ci95_lower']:.1%}–{r['ci95_upper']:.1%}: {r['status']}."
+            f"95% CI {r['ci95_lower']:.1%}–{r['ci95_upper']:.1%}: {r['verdict_words']}."
         )
         return FunnelPoint(PracticeRef(practice_id, r["label"], r["network_id"]), words)
 
@@ -159,6 +171,7 @@ def funnel_view(
         .then(pl.lit(OUTSIDE_95))
         .otherwise(pl.lit(WITHIN))
         .alias("status"),
+        verdict_text().alias("verdict_words"),
     )
     dens = points.get_column("denominator")
     n_max = float(dens.max()) * 1.05
@@ -183,10 +196,12 @@ def funnel_view(
             .then(pl.lit("high"))
             .otherwise(pl.lit("low"))
             .alias("direction"),
+            "verdict",
             "practice_id",
         )
     )
-    name = data.indicator(indicator_id).name
+    indicator = data.indicator(indicator_id)
+    name = indicator.name
     caption = chart_caption(
         name,
         period,
@@ -195,15 +210,22 @@ def funnel_view(
         "limits 95% (dashed) and 99.8% (solid)",
         net_of_exceptions=options.net_of_exceptions,
         source=data.name,
+        period_type=indicator.period_type,
     )
+    key = None
+    if options.network_id != ALL:
+        key = f"{YOURS} = a practice in {network_name(data, options.network_id)}"
     return FunnelView(
         comparison=comparison,
         points=points,
         grid=grid,
         outliers=outliers,
-        title=f"{name}, {period_words(period)}: {summary.n_units} practices",
+        title=f"{name}, {period_words(period, indicator.period_type)}: {summary.n_units} practices",
         caption=caption,
         outliers_shown=outliers_display(outliers),
-        outliers_key=f"{YOURS} = in {network_name(data, options.network_id)}; ▲ high, ▼ low",
-        no_outliers="No practice is outside the 95% limits.",
+        outliers_key=key,
+        no_outliers=f"No practice is outside the 95% limits: every one is "
+        f"{VERDICT_WORDS['similar']}.",
+        y_title=f"{name} (%)",
+        judgement=judgement_words(comparison.method_label, comparison.benchmark_label),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from netcompare.data.dataset import DataSet
-from netcompare.types import FunnelMethod
+from netcompare.types import Benchmark, FunnelMethod
 from netcompare.views.common import (
     ALL,
     SMALL_N,
@@ -22,11 +22,10 @@ from netcompare.views.common import (
 from netcompare.views.compare import (
     BENCHMARK_ALL,
     BENCHMARK_AREA,
-    AreaBenchmark,
     Comparison,
     compare_practices,
 )
-from netcompare.views.format import YOURS, league_display
+from netcompare.views.format import YOURS, judgement_words, league_display
 
 SPARK_PERIODS = 12
 
@@ -44,6 +43,7 @@ LEAGUE_SCHEMA = pl.Schema(
         "ci95_lower": pl.Float64(),
         "ci95_upper": pl.Float64(),
         "rag": pl.String(),
+        "verdict": pl.String(),
         "comparison": pl.String(),
         "change": pl.Float64(),
         "trend": pl.List(pl.Float64()),
@@ -66,6 +66,7 @@ class LeagueTable:
     shown: pl.DataFrame  # the table as shown (netcompare.views.format.league_display)
     practices: tuple[PracticeRef, ...]  # the practice of each row of ``shown``
     yours_help: str  # what the ◆ in the "Yours" column means
+    judgement: str  # what better / similar / worse mean here (and on every page)
 
     @property
     def practice_ids(self) -> list[str]:
@@ -113,14 +114,16 @@ def league_table(
     period: dt.date,
     options: ViewOptions,
     *,
-    benchmark: AreaBenchmark = BENCHMARK_ALL,
+    benchmark: Benchmark = BENCHMARK_ALL,
     method: FunnelMethod = "arcsine-od",
     seed: int = 1,
     only_network: bool = False,
 ) -> LeagueTable:
     """Practices of the chosen network's area (all practices if none) ranked on one indicator.
 
-    Columns: :data:`LEAGUE_SCHEMA`: change is the value minus the previous period's, trend the
+    Columns: :data:`LEAGUE_SCHEMA`: verdict is the judgement every page gives (the funnel
+    limits of ``method`` around ``benchmark``), comparison the Wilson CI comparison shown as
+    the second method; change is the value minus the previous period's, trend the
     last 12 values. ``only_network`` keeps the chosen network's rows (ranked among all).
     Raises :class:`netcompare.errors.UserError` when fewer than two practices have data.
     """
@@ -169,6 +172,7 @@ def league_table(
         "ci95_lower",
         "ci95_upper",
         "rag",
+        "verdict",
         "comparison",
         "change",
         "trend",
@@ -184,13 +188,19 @@ def league_table(
             indicator.name,
             period,
             benchmark=comparison.benchmark_label,
-            method="Wilson 95% CI; comparison with two CI levels (95%, 99.8%); rank interval "
-            f"from 1,000 Beta-posterior draws (seed {seed})",
+            method=f"vs benchmark: funnel limits, {comparison.method_label}; second method: "
+            "Wilson 95% and 99.8% CI against the benchmark; rank interval from 1,000 "
+            f"Beta-posterior draws (seed {seed})",
             net_of_exceptions=options.net_of_exceptions,
             source=data.name,
+            period_type=indicator.period_type,
         )
         + f" · Ranked among {comparison.group_label}"
-        + (f" · Change since {period_words(prev)}" if prev else "")
+        + (
+            f" · Change since {period_words(prev, indicator.period_type)}"
+            if prev
+            else " · No earlier period: no change to show"
+        )
     )
     practices = tuple(
         PracticeRef(pid, label, network)
@@ -206,5 +216,10 @@ def league_table(
         ),
         shown=league_display(table),
         practices=practices,
-        yours_help=f"{YOURS} = a practice in {network_name(data, options.network_id)}",
+        yours_help=(
+            f"{YOURS} = a practice in {network_name(data, options.network_id)}"
+            if options.network_id != ALL
+            else "Choose a network in the sidebar to mark its practices with ◆"
+        ),
+        judgement=judgement_words(comparison.method_label, comparison.benchmark_label),
     )

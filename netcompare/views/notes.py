@@ -1,11 +1,13 @@
 """What the Peer notes page shows: who is doing significantly better than their peers on an
 indicator, who improved most over the last 12 months, and the labels notes are shown with.
 
-"Significantly better" is the two-level Fingertips comparison of each practice's Wilson
-95% / 99.8% confidence intervals with the pooled average of all practices (METHODS.md §3, via
-:func:`netcompare.views.compare.compare_practices`). "Most improved" is the plain change in
-value over the last 12 months, turned so that a positive number is an improvement for the
-indicator's polarity; it is a descriptive ranking, not a significance test.
+"Significantly better" is the verdict every page gives: outside the funnel plot's 95% (or
+99.8%) limits on the good side, under the method and benchmark chosen for the funnel plot
+(:func:`netcompare.views.compare.verdict`); the Fingertips comparison of each practice's Wilson
+confidence intervals (METHODS.md §3) is shown beside it as the second method. "Most
+improved" is the plain change in value over the last 12 months, turned so that a positive
+number is an improvement for the indicator's polarity; it is a descriptive
+ranking, not a significance test.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from netcompare.data.dataset import DataSet
-from netcompare.types import FunnelMethod, Polarity
+from netcompare.types import Benchmark, FunnelMethod, Polarity
 from netcompare.views.common import (
     SMALL_N,
     ViewOptions,
@@ -26,15 +28,19 @@ from netcompare.views.common import (
     practice_labels,
 )
 from netcompare.views.compare import BENCHMARK_ALL, Comparison, compare_practices
-from netcompare.views.format import improved_display, standouts_display
+from netcompare.views.format import (
+    improved_display,
+    judgement_words,
+    standouts_display,
+)
 
-# The comparison labels that mean "significantly better than the benchmark" (95% or 99.8%).
-# For low-is-good indicators compare_units has already swapped best/worst for polarity; a
-# neutral indicator has no "better", so "higher" (significantly above) is used instead.
+# The verdicts that mean "significantly better than the benchmark" (95% or 99.8%). The
+# verdict has the indicator's polarity applied; a neutral indicator has no "better", so
+# "higher" (significantly above) is used instead.
 SIGNIFICANT_LABELS: dict[str, tuple[str, ...]] = {
     "high": ("best", "better"),
     "low": ("best", "better"),
-    "neutral": ("higher",),
+    "neutral": ("much_higher", "higher"),
 }
 
 IMPROVEMENT_MONTHS = 12
@@ -53,6 +59,7 @@ STANDOUT_SCHEMA = pl.Schema(
         "value": pl.Float64(),
         "ci95_lower": pl.Float64(),
         "ci95_upper": pl.Float64(),
+        "verdict": pl.String(),
         "comparison": pl.String(),
         "outlier95": pl.String(),
         "outlier998": pl.String(),
@@ -91,6 +98,7 @@ class Standouts:
     caption: str  # indicator, period, benchmark, method, denominator, source, group
     shown: pl.DataFrame  # the table as shown (netcompare.views.format.standouts_display)
     none_found: str  # said instead of an empty table
+    judgement: str  # what better / similar / worse mean here (and on every page)
 
     @property
     def heading(self) -> str:
@@ -125,9 +133,10 @@ def significantly_better(
     options: ViewOptions,
     *,
     method: FunnelMethod = "arcsine-od",
+    benchmark: Benchmark = BENCHMARK_ALL,
 ) -> Standouts:
-    """Practices whose 95% (or 99.8%) Wilson interval lies wholly on the good side of the
-    pooled average of all practices (Fingertips two-CI-level comparison, METHODS.md §3).
+    """Practices whose verdict is better: outside the funnel plot's 95% (or 99.8%) limits on
+    the good side, for ``method`` around ``benchmark`` (the funnel plot's own judgement).
 
     Raises :class:`netcompare.errors.UserError` when fewer than two practices have data.
     """
@@ -136,7 +145,7 @@ def significantly_better(
         indicator_id,
         period,
         options,
-        benchmark=BENCHMARK_ALL,
+        benchmark=benchmark,
         method=method,
         ranks=False,
     )
@@ -144,7 +153,7 @@ def significantly_better(
     polarity = indicator.polarity
     wanted = SIGNIFICANT_LABELS.get(polarity, SIGNIFICANT_LABELS["high"])
     table = (
-        comparison.table.filter(pl.col("comparison").is_in(list(wanted)))
+        comparison.table.filter(pl.col("verdict").is_in(list(wanted)))
         .sort("rank", "practice_id")
         .select(list(STANDOUT_SCHEMA))
     )
@@ -153,10 +162,11 @@ def significantly_better(
             indicator.name,
             period,
             benchmark=comparison.benchmark_label,
-            method="Wilson 95% and 99.8% intervals against the benchmark (Fingertips); "
-            f"funnel: {comparison.method_label}",
+            method=f"vs benchmark: funnel limits, {comparison.method_label}; second method: "
+            "Wilson 95% and 99.8% intervals against the benchmark (Fingertips)",
             net_of_exceptions=options.net_of_exceptions,
             source=data.name,
+            period_type=indicator.period_type,
         )
         + f" · Compared among {comparison.group_label}"
     )
@@ -168,7 +178,9 @@ def significantly_better(
         caption=caption,
         shown=standouts_display(table),
         none_found=f"No practice is significantly {better} than the benchmark in "
-        f"{period_words(period)}.",
+        f"{period_words(period, indicator.period_type)}: none is outside the funnel plot's 95% "
+        "limits on that side.",
+        judgement=judgement_words(comparison.method_label, comparison.benchmark_label),
     )
 
 
@@ -279,26 +291,40 @@ def improvers_view(
 ) -> Improvers:
     """:func:`most_improved` with its heading, caption and the message when none improved."""
     table = most_improved(data, indicator_id, period, options, months=months, top=top)
-    direction = IMPROVEMENT_DIRECTION[data.indicator(indicator_id).polarity]
+    indicator = data.indicator(indicator_id)
+    direction = IMPROVEMENT_DIRECTION[indicator.polarity]
+    kind = indicator.period_type
+    monthly = kind == "month"
+    span = f"the {months} months" if monthly else "the last year"
+    when = period_words(period, kind)
     caption = (
-        f"Change in value since the period {months} months earlier (or each practice's "
-        f"earliest within those months); {direction}. A description, not a significance "
-        "test. Denominator: "
+        (
+            f"Change in value since the period {months} months earlier (or each practice's "
+            f"earliest within those months); "
+            if monthly
+            else "Change in value since the year before; "
+        )
+        + f"{direction}. A description, not a significance test. Denominator: "
         + ("net of exceptions" if options.net_of_exceptions else "all patients")
     )
     none_found = None
     if not improvement_baseline(data, indicator_id, period, months):
         none_found = (
-            f"No earlier period within the {months} months to {period_words(period)} to "
-            "compare with."
+            f"No earlier period within {span} to {when} to compare with."
+            if monthly
+            else f"No earlier year than {when} to compare with."
         )
     elif table.height == 0:
-        none_found = f"No practice improved over the {months} months to {period_words(period)}."
+        none_found = f"No practice improved over {span} to {when}."
     return Improvers(
         table=table,
-        heading=f"Most improved over the last {months} months",
+        heading=(
+            f"Most improved over the last {months} months"
+            if monthly
+            else "Most improved since the year before"
+        ),
         caption=caption,
-        shown=improved_display(table),
+        shown=improved_display(table, kind),
         none_found=none_found,
     )
 

@@ -3,7 +3,9 @@
 Rows: the practices of the chosen network (or, for all networks, one row per network), then
 the network average and the all-practices average (both pooled: Σ numerator / Σ denominator).
 RAG follows :func:`netcompare.stats.benchmark.rag` (Fingertips single-value target comparison
-with an amber band).
+with an amber band). Each practice cell also carries the verdict every page gives (the funnel
+limits of the chosen method around the chosen benchmark); where no indicator shown has a
+target, the cells are judged by that verdict instead of being all grey, and the page says so.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from netcompare.charts.common import RAG_SYMBOLS, RAG_WORDS
 from netcompare.data.dataset import DataSet
+from netcompare.errors import UserError
 from netcompare.stats.benchmark import rag
+from netcompare.types import Benchmark, FunnelMethod
 from netcompare.views.common import (
     ALL,
     SMALL_N,
@@ -30,13 +35,41 @@ from netcompare.views.common import (
     practice_labels,
     practice_network_map,
 )
-from netcompare.views.format import percent_words, targets_met_display
+from netcompare.views.compare import BENCHMARK_ALL, compare_practices
+from netcompare.views.format import (
+    METHOD_LABELS,
+    VERDICT_WORDS,
+    judgement_words,
+    percent_digits,
+    percent_text,
+    percent_words,
+    targets_met_display,
+    verdict_counts_display,
+)
 
 ROW_PRACTICE = "practice"
 ROW_NETWORK = "network"
 ROW_ALL = "all"
 
 NO_DATA = "no data"
+
+# What the cells are judged by: each indicator's target, or (no indicator shown has one) the
+# verdict against the benchmark.
+JUDGED_BY_TARGET = "target"
+JUDGED_BY_BENCHMARK = "benchmark"
+VERDICT_SYMBOLS = {
+    "best": "▲▲",
+    "better": "▲",
+    "similar": "●",
+    "worse": "▼",
+    "worst": "▼▼",
+    "much_higher": "▲▲",
+    "higher": "▲",
+    "lower": "▼",
+    "much_lower": "▼▼",
+}
+TITLE_TARGETS = "Overview: who meets the targets"
+TITLE_BENCHMARK = "Overview: better or worse than the benchmark"
 
 
 MAX_CHART_ROWS = 60  # more rows than this are shown as a table, not a chart
@@ -59,6 +92,19 @@ GRID_SCHEMA = pl.Schema(
         "polarity": pl.String(),
         "rag": pl.String(),
         "small_n": pl.Boolean(),
+        "verdict": pl.String(),  # practice rows: the verdict against the benchmark
+        "status": pl.String(),  # what the cell is coloured by: rag, or verdict (judged_by)
+        "status_words": pl.String(),  # that status in words (legend, tooltip)
+        "cell_text": pl.String(),  # the value with enough digits and the status symbol
+    }
+)
+VERDICT_COUNTS_SCHEMA = pl.Schema(
+    {
+        "practice_id": pl.String(),
+        "label": pl.String(),
+        "better": pl.UInt32(),
+        "similar": pl.UInt32(),
+        "worse": pl.UInt32(),
     }
 )
 TARGETS_MET_SCHEMA = pl.Schema(
@@ -81,7 +127,7 @@ class RagCell:
     row_label: str
     indicator_id: str
     indicator_name: str
-    words: str  # "94.1% (321 of 341); target 95%; RAG: amber."
+    words: str  # "94.1% (321 of 341); target 95%; RAG: amber; vs benchmark: ● similar …"
     practice: PracticeRef | None  # the practice of a practice row
 
 
@@ -98,6 +144,14 @@ class Overview:
     wide: pl.DataFrame | None  # row label × indicator name values, when too many for a chart
     targets_met: pl.DataFrame  # TARGETS_MET_SCHEMA: per practice row, green/amber/red counts
     targets_met_shown: pl.DataFrame  # the same as shown (netcompare.views.format)
+    heading: str = TITLE_TARGETS  # the page title: targets, or the benchmark without them
+    judged_by: str = JUDGED_BY_TARGET  # JUDGED_BY_TARGET or JUDGED_BY_BENCHMARK
+    judged_note: str | None = None  # said when cells are judged against the benchmark
+    legend_title: str = "Against target"
+    legend: dict[str, str] = field(default_factory=dict)  # status -> words, in legend order
+    judgement: str = ""  # what better / similar / worse mean here (and on every page)
+    per_practice_heading: str = "Targets met per practice"
+    per_practice_shown: pl.DataFrame | None = None  # targets met, or verdict counts
     networks_of_practices: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -116,8 +170,11 @@ class Overview:
         target = "none" if c["target"] is None else format(c["target"], ".0%")
         words = (
             f"{percent_words(c['value'])} ({c['numerator'] or 0:,} of {c['denominator'] or 0:,}); "
-            f"target {target}; RAG: {c['rag']}."
+            f"target {target}; RAG: {c['rag']}"
         )
+        if c["verdict"] is not None:
+            words += f"; vs benchmark: {VERDICT_WORDS[c['verdict']]}"
+        words += "."
         practice = None
         if c["row_kind"] == ROW_PRACTICE:
             network = self.networks_of_practices.get(c["row_id"])
@@ -134,10 +191,25 @@ class Overview:
 
 
 def overview_view(
-    data: DataSet, period: dt.date, options: ViewOptions, *, care_package: str = ALL
+    data: DataSet,
+    period: dt.date,
+    options: ViewOptions,
+    *,
+    care_package: str = ALL,
+    method: FunnelMethod = "arcsine-od",
+    benchmark: Benchmark = BENCHMARK_ALL,
 ) -> Overview:
-    """The RAG grid of the chosen network (or of every network) with its title and caption."""
+    """The RAG grid of the chosen network (or of every network) with its title and caption.
+
+    Practice cells carry the verdict of ``method`` around ``benchmark``, as every page does.
+    """
     grid = rag_grid(data, period, options, care_package)
+    grid = _with_verdicts(data, grid, period, options, method, benchmark)
+    by_target = grid.get_column("target").is_not_null().any()
+    judged_by = JUDGED_BY_TARGET if by_target else JUDGED_BY_BENCHMARK
+    grid = _with_status(grid, judged_by)
+    kind = _period_type(data, grid)
+    when = period_words(period, kind)
     scope = network_name(data, options.network_id)
     n_rows = grid.get_column("row_id").n_unique()
     has_data = grid.get_column("value").is_not_null().any()
@@ -151,10 +223,10 @@ def overview_view(
         pl.col("row_label").alias("label"),
         *(pl.col(c).cast(pl.UInt32) for c in ("green", "amber", "red")),
     )
-    return Overview(
-        grid=grid,
-        title=f"{scope}: {package_words(care_package)}, {period_words(period)}",
-        caption=chart_caption(
+    verdicts = verdict_counts(practices)
+    judgement = judgement_words(METHOD_LABELS[method], _benchmark_words(benchmark))
+    if by_target:
+        caption = chart_caption(
             "Each indicator against its own target",
             period,
             benchmark="the indicator's target (green ✔ meets it, amber ▲ within the amber "
@@ -162,25 +234,209 @@ def overview_view(
             method="value against target; network and all-practice rows are pooled averages",
             net_of_exceptions=options.net_of_exceptions,
             source=data.name,
-        ),
+            period_type=kind,
+        )
+        legend = {k: f"{RAG_SYMBOLS[k]} {k}: {RAG_WORDS[k]}".strip() for k in RAG_WORDS}
+        legend["no data"] = NO_DATA
+        judged_note = None
+    else:
+        caption = chart_caption(
+            "Each practice against the benchmark (no indicator here has a target)",
+            period,
+            benchmark=_benchmark_words(benchmark),
+            method=f"funnel limits, {METHOD_LABELS[method]}; network and all-practice rows "
+            "are pooled averages, not judged",
+            net_of_exceptions=options.net_of_exceptions,
+            source=data.name,
+            period_type=kind,
+        )
+        legend = {k: v for k, v in VERDICT_WORDS.items() if k in _statuses(grid)}
+        legend["none"] = "not judged (network or all-practice row, or too few practices)"
+        legend["no data"] = NO_DATA
+        judged_note = (
+            "No indicator shown has a target, so the cells say whether each practice is "
+            "better, similar or worse than the benchmark instead: " + judgement
+        )
+    return Overview(
+        grid=grid,
+        title=f"{scope}: {package_words(care_package)}, {when}",
+        caption=caption,
         n_rows=n_rows,
-        no_data=(
-            None
-            if has_data
-            else f"No data for {period_words(period)} in {scope}: choose another period."
-        ),
+        no_data=(None if has_data else f"No data for {when} in {scope}: choose another period."),
         too_many=(
             f"{n_rows} rows are too many for a readable chart: showing a table. Choose one "
             "network in the sidebar for its RAG chart."
             if too_many
             else None
         ),
-        wide=(
-            grid.pivot(on="indicator_name", index="row_label", values="value") if too_many else None
-        ),
+        wide=_wide(grid, options) if too_many else None,
         targets_met=targets_met,
         targets_met_shown=targets_met_display(targets_met),
+        heading=TITLE_TARGETS if by_target else TITLE_BENCHMARK,
+        judged_by=judged_by,
+        judged_note=judged_note,
+        legend_title="Against target" if by_target else "Against the benchmark",
+        legend=legend,
+        judgement=judgement,
+        per_practice_heading=(
+            "Targets met per practice"
+            if by_target
+            else "Better, similar and worse than the benchmark per practice"
+        ),
+        per_practice_shown=(
+            targets_met_display(targets_met) if by_target else verdict_counts_display(verdicts)
+        ),
         networks_of_practices=practice_network_map(data),
+    )
+
+
+def _benchmark_words(benchmark: str) -> str:
+    return {
+        "all": "the pooled average of all practices",
+        "network": "the pooled average of the chosen network",
+        "target": "each indicator's target",
+        "area": "the pooled average of the network's area",
+    }.get(benchmark, benchmark)
+
+
+def _period_type(data: DataSet, grid: pl.DataFrame) -> str:
+    """The period type of the grid's indicators if they share one, else "month"."""
+    kinds = {data.indicator(i).period_type for i in grid.get_column("indicator_id").unique()}
+    return kinds.pop() if len(kinds) == 1 else "month"
+
+
+def _statuses(grid: pl.DataFrame) -> set[str]:
+    return set(grid.get_column("status").drop_nulls().to_list())
+
+
+def _with_verdicts(
+    data: DataSet,
+    grid: pl.DataFrame,
+    period: dt.date,
+    options: ViewOptions,
+    method: FunnelMethod,
+    benchmark: Benchmark,
+) -> pl.DataFrame:
+    """The grid with each practice cell's verdict (null for other rows, or no comparison)."""
+    practice_rows = grid.filter(pl.col("row_kind") == ROW_PRACTICE)
+    parts = []
+    if practice_rows.height:
+        for indicator_id in practice_rows.get_column("indicator_id").unique(maintain_order=True):
+            try:
+                comparison = compare_practices(
+                    data,
+                    indicator_id,
+                    period,
+                    options,
+                    benchmark=benchmark,
+                    method=method,
+                    ranks=False,
+                )
+            except UserError:
+                continue  # fewer than two practices with data: no verdict
+            parts.append(
+                comparison.table.select(
+                    pl.col("practice_id").alias("row_id"),
+                    pl.lit(indicator_id).alias("indicator_id"),
+                    "verdict",
+                )
+            )
+    verdicts = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(
+            schema={"row_id": pl.String, "indicator_id": pl.String, "verdict": pl.String}
+        )
+    )
+    return grid.join(
+        verdicts, on=["row_id", "indicator_id"], how="left", maintain_order="left"
+    ).with_columns(
+        pl.when(pl.col("row_kind") == ROW_PRACTICE).then(pl.col("verdict")).alias("verdict")
+    )
+
+
+def _with_status(grid: pl.DataFrame, judged_by: str) -> pl.DataFrame:
+    """What each cell is coloured by, its words, and its text with enough digits."""
+    if judged_by == JUDGED_BY_TARGET:
+        status = pl.col("rag")
+        words = pl.col("rag").replace_strict(RAG_WORDS, default="")
+        symbol = pl.col("rag").replace_strict(RAG_SYMBOLS, default="")
+    else:
+        status = (
+            pl.when(pl.col("value").is_null())
+            .then(pl.lit(NO_DATA))
+            .otherwise(pl.col("verdict").fill_null("none"))
+        )
+        words = status.replace_strict(
+            {**VERDICT_WORDS, "none": "not judged", NO_DATA: NO_DATA}, default=""
+        )
+        symbol = pl.col("verdict").replace_strict(VERDICT_SYMBOLS, default="")
+    digits = {
+        i: percent_digits(part.get_column("value")) for (i,), part in grid.group_by("indicator_id")
+    }
+    texts = pl.concat(
+        [
+            part.select(
+                "row_order",
+                "col_order",
+                percent_text("value", digits[i]).alias("_pct"),
+            )
+            for (i,), part in grid.group_by("indicator_id")
+        ]
+    )
+    return (
+        grid.join(texts, on=["row_order", "col_order"], how="left", maintain_order="left")
+        .with_columns(
+            status.alias("status"),
+            words.alias("status_words"),
+            symbol.alias("_symbol"),
+        )
+        .with_columns(
+            pl.when(pl.col("value").is_null())
+            .then(pl.lit("–"))
+            .otherwise(
+                pl.concat_str(pl.col("_pct"), pl.lit(" "), pl.col("_symbol")).str.strip_chars()
+            )
+            .alias("cell_text")
+        )
+        .drop("_pct", "_symbol")
+    )
+
+
+def verdict_counts(practices: pl.DataFrame) -> pl.DataFrame:
+    """Per practice row: how many indicators are better, similar and worse than the
+    benchmark (the verdict; neutral indicators' higher/lower are not counted)."""
+    better = pl.col("verdict").is_in(["best", "better"])
+    worse = pl.col("verdict").is_in(["worst", "worse"])
+    return (
+        practices.group_by("row_id", "row_label", maintain_order=True)
+        .agg(
+            better.sum().alias("better"),
+            (pl.col("verdict") == "similar").sum().alias("similar"),
+            worse.sum().alias("worse"),
+        )
+        .select(
+            pl.col("row_id").alias("practice_id"),
+            pl.col("row_label").alias("label"),
+            *(pl.col(c).cast(pl.UInt32) for c in ("better", "similar", "worse")),
+        )
+    )
+
+
+def _wide(grid: pl.DataFrame, options: ViewOptions) -> pl.DataFrame:
+    """Rows × indicators as a table: each cell the value as text with enough digits."""
+    first = "Network" if options.network_id == ALL else "Practice / row"
+    return (
+        grid.sort("row_order", "col_order")
+        .pivot(
+            on="indicator_name",
+            index="row_label",
+            values="cell_text",
+            aggregate_function="first",
+            maintain_order=True,
+        )
+        .rename({"row_label": first})
+        .fill_null("–")
     )
 
 

@@ -1,5 +1,9 @@
-"""Trends: a practice (or network) month by month against its network and all practices,
-and its statistical process control chart (Making Data Count XmR, or a p-chart)."""
+"""Trends: a practice (or network) period by period against its network and all practices,
+and its statistical process control chart (Making Data Count XmR, or a p-chart).
+
+Periods are labelled as the data has them (months, years or financial years: the
+indicator's ``period_type``) in every title, caption and on the charts' axes.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from netcompare.data.dataset import DataSet
+from netcompare.errors import UserError
 from netcompare.stats.spc import SpcSummary, p_chart, spc_chart
-from netcompare.types import Improvement, Polarity
+from netcompare.types import Improvement, Polarity, TwoInThreeRule
 from netcompare.views.common import (
     PracticeRef,
     ViewOptions,
@@ -19,6 +24,7 @@ from netcompare.views.common import (
     network_name,
     practice_labels,
 )
+from netcompare.views.format import PERIOD_TYPE_WORDS, period_label
 
 SPC_XMR = "xmr"
 SPC_P = "p"
@@ -34,8 +40,24 @@ SPC_METHOD = {
     "(NHSRplotthedots / Making Data Count)",
     SPC_P: "p-chart, limits p̄ ± 3√(p̄(1−p̄)/n)",
 }
-SPC_RULES = "rules: outside limits, trend of 7, two of three beyond 2σ, shift of 7"
-PERIOD_TYPE_WORDS = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
+# The two readings of the two-in-three rule (METHODS.md §6), as the CLI offers them.
+TWO_IN_THREE_WORDS: dict[TwoInThreeRule, str] = {
+    "mdc2023": "Making Data Count 2023: any point beyond 2σ counts (default)",
+    "ptd": "NHSRplotthedots: only points between 2σ and 3σ count",
+}
+TWO_IN_THREE_RULES: dict[TwoInThreeRule, str] = {
+    "mdc2023": "two of three beyond 2σ (Making Data Count 2023)",
+    "ptd": "two of three between 2σ and 3σ (NHSRplotthedots)",
+}
+
+
+def spc_rules(run_length: int, two_in_three: TwoInThreeRule) -> str:
+    """The rules an SPC chart applies, with the two-in-three reading named."""
+    return (
+        f"rules: outside limits, trend of {run_length}, {TWO_IN_THREE_RULES[two_in_three]}, "
+        f"shift of {run_length}"
+    )
+
 
 LINES_SCHEMA = pl.Schema(
     {
@@ -44,6 +66,7 @@ LINES_SCHEMA = pl.Schema(
         "value": pl.Float64(),
         "numerator": pl.Int64(),
         "denominator": pl.Int64(),
+        "period_label": pl.String(),
     }
 )
 
@@ -58,10 +81,18 @@ SPC_SCHEMA = pl.Schema(  # the XmR chart (netcompare.stats.spc.spc_chart)
         "near_upper": pl.Float64(),
         "special_cause": pl.String(),
         "point_type": pl.String(),
+        "period_label": pl.String(),
     }
 )
 # the p-chart (netcompare.stats.spc.p_chart) also keeps each point's counts
-P_CHART_SCHEMA = pl.Schema({**SPC_SCHEMA, "numerator": pl.Float64(), "denominator": pl.Float64()})
+P_CHART_SCHEMA = pl.Schema(
+    {
+        **{k: v for k, v in SPC_SCHEMA.items() if k != "period_label"},
+        "numerator": pl.Float64(),
+        "denominator": pl.Float64(),
+        "period_label": pl.String(),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +110,8 @@ class TrendView:
     spc_title: str
     spc_caption: str
     practice: PracticeRef | None  # the subject, when it is a practice
+    period_type: str = "month"  # how often the values come: month, year, financial_year
+    two_in_three: TwoInThreeRule = "mdc2023"
 
 
 def rebase_periods(data: DataSet, indicator_id: str, until: dt.date) -> list[dt.date]:
@@ -112,12 +145,12 @@ def trend_view(
     chart: str = SPC_XMR,
     rebase: tuple[dt.date, ...] = (),
     run_length: int = 7,
-    two_in_three: str = "mdc2023",
+    two_in_three: TwoInThreeRule = "mdc2023",
 ) -> TrendView:
     """The subject's series (a practice, or the chosen network when ``practice_id`` is None).
 
-    Raises :class:`netcompare.errors.UserError` (from the SPC engine) when the series has
-    fewer than 2 points.
+    Raises :class:`netcompare.errors.UserError` when the series has fewer than 2 points,
+    saying so plainly when the data set itself has only one period of the indicator.
     """
     if chart not in SPC_CHARTS:
         raise ValueError(f"unknown SPC chart {chart!r}: use one of {', '.join(SPC_CHARTS)}")
@@ -158,6 +191,30 @@ def trend_view(
     ).sort("series", "period")
 
     subject = subject.sort("period")
+    kind = indicator.period_type
+
+    def labelled(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+        return frame.with_columns(
+            pl.col(column)
+            .map_elements(lambda p: period_label(p, kind), return_dtype=pl.String)
+            .alias("period_label")
+        )
+
+    lines = labelled(lines, "period")
+    if subject.height < 2:
+        every = PERIOD_TYPE_WORDS.get(kind, kind)
+        if len(periods) < 2:
+            have = (
+                f"only one period ({period_label(periods[0], kind)})" if periods else "no periods"
+            )
+            raise UserError(
+                f"this data set has {have} of {indicator.name} up to the chosen period: a trend "
+                f"and an SPC chart need at least two {every} values."
+            )
+        raise UserError(
+            f"{subject_label} has {subject.height} of the {len(periods)} periods with data: a "
+            "trend and an SPC chart need at least two."
+        )
     improvement = IMPROVEMENT.get(indicator.polarity, "neutral")
     target = indicator.target
     if chart == SPC_P:
@@ -178,6 +235,7 @@ def trend_view(
             run_length=run_length,
             two_in_three=two_in_three,
         )
+    spc = labelled(spc, "date")
     period = until if until is not None else (periods[-1] if periods else None)
 
     def caption(benchmark: str, method: str) -> str:
@@ -188,9 +246,10 @@ def trend_view(
             method=method,
             net_of_exceptions=options.net_of_exceptions,
             source=data.name,
+            period_type=kind,
         )
 
-    every = PERIOD_TYPE_WORDS.get(indicator.period_type, indicator.period_type)
+    every = PERIOD_TYPE_WORDS.get(kind, kind)
     return TrendView(
         subject_label=subject_label,
         lines=lines,
@@ -206,9 +265,12 @@ def trend_view(
         spc_title=f"SPC: {subject_label}",
         spc_caption=caption(
             "the series' own mean" + (f"; target {target:.0%}" if target else ""),
-            f"{SPC_METHOD[chart]}; improvement = {improvement}; {SPC_RULES}",
+            f"{SPC_METHOD[chart]}; {every} values; improvement = {improvement}; "
+            f"{spc_rules(run_length, two_in_three)}",
         ),
         practice=(
             None if practice_id is None else PracticeRef(practice_id, subject_label, network_id)
         ),
+        period_type=kind,
+        two_in_three=two_in_three,
     )

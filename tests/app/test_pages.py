@@ -55,6 +55,13 @@ def choose(at: AppTest, key: str, value: object) -> AppTest:
     return at
 
 
+def league_caption(at: AppTest) -> str:
+    """The league table's own caption (indicator, period, benchmark, method, …)."""
+    found = [c for c in texts(at, "caption") if " · Benchmark: " in c]
+    assert len(found) == 1, texts(at, "caption")
+    return found[0]
+
+
 def league_frame(at: AppTest) -> pl.DataFrame:
     """The league table as shown (a pandas frame in AppTest) as polars, trend column dropped."""
     shown = at.dataframe[0].value
@@ -278,6 +285,7 @@ def test_league_shows_ci_rag_comparison_change_and_sparkline(app: AppTest):
         "95% CI %",
         "RAG",
         "vs benchmark",
+        "vs benchmark (95% CI, second method)",
         "Change (pts)",
         "Last 12 periods",
         "Flag",
@@ -299,21 +307,27 @@ def test_league_shows_ci_rag_comparison_change_and_sparkline(app: AppTest):
         match = names.filter(pl.col("name") == row["Practice"])
         if match.height:
             want = change.filter(pl.col("practice_id") == match["practice_id"].item())
-            assert row["Change (pts)"] == pytest.approx(want["change"].item(), abs=1e-9)
+            assert row["Change (pts)"] == f"{want['change'].item():+.1f}"
             changes_checked += 1
     assert changes_checked == 35  # every practice named (P029 is a letter outside Victoria Green)
-    comparisons = set(shown["vs benchmark"])
-    assert comparisons <= {
+    assert set(shown["vs benchmark"]) <= {
+        "▲▲ better (outside 99.8% limits)",
+        "▲ better (outside 95% limits)",
+        "● similar (within limits)",
+        "▼ worse (outside 95% limits)",
+        "▼▼ worse (outside 99.8% limits)",
+    }
+    assert set(shown["vs benchmark (95% CI, second method)"]) <= {
         "▲▲ significantly better (99.8%)",
         "▲ better (95%)",
         "● similar",
         "▼ worse (95%)",
         "▼▼ significantly worse (99.8%)",
     }
-    caption = texts(app, "caption")[0]
+    caption = league_caption(app)
     assert "MMR1 by 24 months · Sep 2026" in caption
     assert "Change since Aug 2026" in caption
-    assert "Wilson 95% CI" in caption
+    assert "second method: Wilson 95% and 99.8% CI" in caption
 
 
 def test_league_marks_the_chosen_network(app: AppTest):
@@ -332,14 +346,18 @@ def test_league_marks_the_chosen_network(app: AppTest):
 
 
 def test_league_benchmark_choice_is_stated(app: AppTest):
+    # The benchmark is chosen once, on the funnel plot page, and the league table follows it.
+    go(app, "pages/funnel.py")
+    app.selectbox(key="benchmark").set_value("target").run()
     go(app, "pages/league.py")
-    app.selectbox(key="league_benchmark").set_value("target").run()
-    no_exception(app)
-    assert "Benchmark: target 95%" in texts(app, "caption")[0]
-    app.selectbox(key="league_benchmark").set_value("all").run()
+    assert "Benchmark: target 95%" in league_caption(app)
+    assert any("centred on the target" in c for c in texts(app, "caption"))
+    go(app, "pages/funnel.py")
+    app.selectbox(key="benchmark").set_value("all").run()
+    go(app, "pages/league.py")
     mmr1 = expected_values("IMM_MMR1", latest_period())
     pooled = mmr1["numerator"].sum() / mmr1["denominator"].sum()
-    assert f"all practices average ({pooled:.1%}, pooled)" in texts(app, "caption")[0]
+    assert f"all practices average ({pooled:.1%}, pooled)" in league_caption(app)
 
 
 def test_league_download_is_the_table_as_csv(app: AppTest):
@@ -455,7 +473,7 @@ def test_net_of_exceptions_raises_the_heavy_excepter_value(app: AppTest):
     want = expected_values("DM_RETINAL", period).filter(pl.col("practice_id") == "P018")
     assert all_patients["Denominator"] == want["denominator"].item()
     assert all_patients["Value %"] == pytest.approx(100 * want["value"].item())
-    assert "Denominator: all patients" in texts(app, "caption")[0]
+    assert "Denominator: all patients" in league_caption(app)
 
     choose(app, "net_exceptions", True)
     net = p018(app)
@@ -465,7 +483,7 @@ def test_net_of_exceptions_raises_the_heavy_excepter_value(app: AppTest):
     assert net["Denominator"] == want_net["denominator"].item()
     assert net["Value %"] == pytest.approx(100 * want_net["value"].item())
     assert net["Value %"] > all_patients["Value %"] + 20  # 65% of all, 89% net of exceptions
-    assert "Denominator: net of exceptions" in texts(app, "caption")[0]
+    assert "Denominator: net of exceptions" in league_caption(app)
     go(app, "pages/funnel.py")
     assert "Denominator: net of exceptions" in chart_titled(app, "Diabetic retinal").subtitle
 
@@ -553,19 +571,19 @@ def test_funnel_outliers_are_listed_and_labelled(app: AppTest):
 
 def test_funnel_method_and_benchmark_options(app: AppTest):
     go(app, "pages/funnel.py")
-    app.selectbox(key="funnel_method").set_value("wilson").run()
+    app.selectbox(key="method").set_value("wilson").run()
     no_exception(app)
     sub = chart_titled(app, "MMR1 by 24 months").subtitle
     assert "Inverted Wilson, no over-dispersion (PHEindicatormethods)" in sub
     assert "φ" not in sub
-    app.selectbox(key="funnel_benchmark").set_value("target").run()
+    app.selectbox(key="benchmark").set_value("target").run()
     no_exception(app)
     chart = chart_titled(app, "MMR1 by 24 months")
     assert "Benchmark: target 95%" in chart.subtitle
     rule = chart.layers_with_mark("rule")
     assert [chart.layer_data(i)["benchmark"].item() for i in rule] == [0.95]
     choose(app, "network", "N3")
-    app.selectbox(key="funnel_benchmark").set_value("network").run()
+    app.selectbox(key="benchmark").set_value("network").run()
     no_exception(app)
     mmr1 = expected_values("IMM_MMR1", latest_period()).join(
         sample_table("practices").select("practice_id", "network_id"), on="practice_id"
@@ -779,7 +797,7 @@ def test_data_page_says_what_is_loaded(app: AppTest):
         "Periods": str(values["period"].n_unique()),
         "Values": f"{values.height:,}",
     }
-    assert app.subheader[0].value == "Riverbank sample borough (fictional)"
+    assert app.header[0].value == "Riverbank sample borough (fictional)"
     # Validation: every warning of the loaded data set is listed, and "no warnings" only if none.
     warnings = load_dataset(SAMPLE).warnings
     assert warnings, "the sample data has small denominators to warn about"
@@ -796,7 +814,7 @@ def test_data_page_loads_another_folder(app: AppTest, tmp_path):
     assert app.sidebar.selectbox(key="data").value == "custom"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Practices"] == "6"
-    assert app.subheader[0].value == "Tiny test borough"
+    assert app.header[0].value == "Tiny test borough"
 
 
 def _button(at: AppTest, label: str):
@@ -864,7 +882,7 @@ def test_a_link_reproduces_the_view():
     at.switch_page("pages/league.py").run()
     no_exception(at)
     assert at.title[0].value == "League table: Diabetic retinal screening attended"
-    assert "Mar 2026" in texts(at, "caption")[0]
+    assert "Mar 2026" in league_caption(at)
 
 
 def test_a_stale_link_falls_back_to_the_default_view():
@@ -894,7 +912,7 @@ def test_every_chart_states_indicator_period_benchmark_method_and_exceptions(
             seen += 1
     assert seen == 6  # RAG, funnel, trend, SPC, network bars, spread
     go(app, "pages/league.py")
-    caption = texts(app, "caption")[0]
+    caption = league_caption(app)
     for part in ("MMR1 by 24 months", "Sep 2026", "Benchmark: ", "Method: ", patients):
         assert part in caption
 

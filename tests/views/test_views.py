@@ -21,7 +21,7 @@ from netcompare.views.common import (
     effective_counts,
     practice_labels,
 )
-from netcompare.views.format import NOTES, with_note_counts
+from netcompare.views.format import NOTES, VERDICT_WORDS, with_note_counts
 from netcompare.views.funnel import funnel_view
 from netcompare.views.league import league_table
 from netcompare.views.networks import incentive_table, network_summary
@@ -222,6 +222,7 @@ def test_league_table_ranks_every_practice_with_change_and_trend(data: DataSet):
         "ci95_lower",
         "ci95_upper",
         "rag",
+        "verdict",
         "comparison",
         "change",
         "trend",
@@ -392,7 +393,11 @@ def test_league_as_shown_marks_the_network_and_states_the_method(data: DataSet):
     assert shown["Yours"].to_list() == ["", "◆", "◆", ""]
     assert shown["Value %"].to_list() == pytest.approx([90.0, 85.0, 75.0, 60.0])
     assert shown["RAG"].to_list() == ["✔ green", "✔ green", "▲ amber", "✖ red"]
-    assert shown["Change (pts)"].to_list() == pytest.approx([2.0, 5.0, 5.0, -2.0])
+    assert shown["Change (pts)"].to_list() == ["+2.0", "+5.0", "+5.0", "-2.0"]
+    assert shown["vs benchmark"].to_list() == [
+        VERDICT_WORDS[v] for v in league.table["verdict"].to_list()
+    ]
+    assert "vs benchmark (95% CI, second method)" in shown.columns
     assert "practice_id" not in shown.columns
     assert [p.practice_id for p in league.practices] == ["B2", "A1", "A2", "B1"]
     assert [p.network_id for p in league.practices] == ["N2", "N1", "N1", "N2"]
@@ -425,13 +430,15 @@ def test_funnel_view_words_and_outliers_as_listed(data: DataSet):
     assert "unadjusted limits (no over-dispersion adjustment requested)" in funnel.caption
     assert funnel.caption.startswith("Higher is better · Feb 2025 · Benchmark: all practices")
     listed = dict(zip(funnel.outliers["practice_id"], funnel.outliers_shown.rows(), strict=True))
-    assert listed["B1"] == ("Cedar", 60.0, "▼ outside 99.8%")
-    assert funnel.outliers_key == "◆ = in North; ▲ high, ▼ low"
+    assert listed["B1"] == ("Cedar", "60.0%", "▼▼ worse (outside 99.8% limits)")
+    assert funnel.outliers_key == "◆ = a practice in North"
+    assert funnel_view(data, "HI", FEB, ViewOptions(), method="arcsine").outliers_key is None
+    assert funnel.y_title == "Higher is better (%)"
     assert funnel.benchmark == pytest.approx(0.775)
     b1 = funnel.point("B1")
     assert b1 is not None and b1.practice.network_id == "N2"
     assert b1.words.startswith("60.0% (60 of 100), 95% CI ")
-    assert b1.words.endswith(": outside 99.8%.")
+    assert b1.words.endswith(": ▼▼ worse (outside 99.8% limits).")
     assert funnel.point("nobody") is None
     wilson = funnel_view(data, "HI", FEB, NORTH, method="wilson").caption
     assert (
@@ -446,7 +453,9 @@ def test_overview_view_cells_and_targets_met(data: DataSet):
     assert overview.no_data is None and overview.too_many is None and overview.wide is None
     cell = overview.cell("A2", "HI")
     assert cell is not None
-    assert cell.words == "75.0% (75 of 100); target 80%; RAG: amber."
+    assert cell.words == (
+        "75.0% (75 of 100); target 80%; RAG: amber; vs benchmark: ● similar (within limits)."
+    )
     assert cell.practice == PracticeRef("A2", "Birch", "N1")
     network = overview.cell("N1", "NT")
     assert network is not None and network.practice is None
