@@ -28,7 +28,6 @@ from netcompare.ui.links import (
     PERIOD_MONTH,
     period_aliases,
     period_code,
-    period_label,
     read_switch,
     resolve_code,
 )
@@ -40,6 +39,7 @@ from netcompare.views.common import (
     ViewOptions,
     practice_labels,
 )
+from netcompare.views.format import period_label
 
 KEY_DATA = "data"
 KEY_NETWORK = "network"
@@ -257,7 +257,7 @@ def _draw(side: _Sidebar) -> tuple[DataSet | None, Filters | None]:
     )
     side.link[KEY_INDICATOR] = indicator
 
-    kind = period_type(data, indicator)
+    kind = data.indicator(indicator).period_type if indicator else PERIOD_MONTH
     dates = data.periods(indicator) if indicator else []
     periods = [p.isoformat() for p in dates]
     period_str = side.select(
@@ -356,15 +356,6 @@ def _practice_select(side: _Sidebar, data: DataSet, network: str, labels: str) -
     )
     side.link[KEY_PRACTICE] = letters.get(practice, practice) if practice else None
     return practice
-
-
-def period_type(data: DataSet, indicator_id: str | None) -> str:
-    """How an indicator's periods are counted: month (the default), year or financial_year."""
-    if indicator_id is None or "period_type" not in data.indicators.columns:
-        return PERIOD_MONTH
-    row = data.indicators.filter(pl.col("indicator_id") == indicator_id)
-    kind = row.get_column("period_type").item(0) if row.height else None
-    return kind or PERIOD_MONTH
 
 
 def link_for_next_page() -> dict[str, str]:

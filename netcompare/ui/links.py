@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+from netcompare.views.format import period_label
+
 PERIOD_MONTH = "month"
 PERIOD_YEAR = "year"
 PERIOD_FINANCIAL_YEAR = "financial_year"
@@ -25,18 +27,9 @@ FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 
 def period_code(period: dt.date, period_type: str | None = PERIOD_MONTH) -> str:
     """The period as a link writes it: ``2026-09``, ``2022`` or ``2022-23`` (April to March)."""
-    if period_type == PERIOD_FINANCIAL_YEAR:
-        return f"{period.year}-{(period.year + 1) % 100:02d}"
-    if period_type == PERIOD_YEAR:
-        return f"{period.year}"
-    return f"{period.year:04d}-{period.month:02d}"
-
-
-def period_label(period: dt.date, period_type: str | None = PERIOD_MONTH) -> str:
-    """The period as the sidebar shows it: ``Sep 2026`` for a month, else its code."""
     if period_type in (PERIOD_YEAR, PERIOD_FINANCIAL_YEAR):
-        return period_code(period, period_type)
-    return period.strftime("%b %Y")
+        return period_label(period, period_type)
+    return f"{period.year:04d}-{period.month:02d}"
 
 
 def period_aliases(periods: Sequence[dt.date], period_type: str | None) -> dict[str, str]:
@@ -45,7 +38,7 @@ def period_aliases(periods: Sequence[dt.date], period_type: str | None) -> dict[
     aliases: dict[str, str] = {}
     for p in periods:
         iso = p.isoformat()
-        for name in (iso, p.strftime("%b %Y"), period_label(p, period_type)):
+        for name in (iso, p.strftime("%b %Y"), period_label(p, period_type or PERIOD_MONTH)):
             aliases.setdefault(name, iso)
         aliases[period_code(p, period_type)] = iso
     return aliases

@@ -5,15 +5,14 @@ use (after another network or another data set is chosen, or after a drill-down 
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from netcompare.ui.filters import period_type
-from netcompare.ui.links import period_aliases, period_code, period_label, resolve_code
+from netcompare.ui.links import period_aliases, period_code, resolve_code
 from netcompare.ui.widgets import GOTO_KEY
+from netcompare.views.format import period_label
 from tests.app.apptest_reading import chart_titled, latest_period, no_exception, texts
 from tests.app.conftest import APP
 
@@ -244,7 +243,7 @@ def test_switching_the_data_set_resets_network_indicator_and_period_to_valid_val
     assert shown["network"] == networks[0]
     assert shown["indicator"] == indicators[0]
     assert shown["period"] == england.periods(indicators[0])[-1].isoformat()
-    name = england.indicator(indicators[0])["name"]
+    name = england.indicator(indicators[0]).name
     assert app.title[0].value == f"League table: {name}"
     # Back to the sample: its defaults again, not England's values.
     app.sidebar.selectbox(key="data").set_value("sample").run()
@@ -303,19 +302,6 @@ def test_period_codes_for_months_years_and_financial_years():
     aliases = period_aliases([fy], "financial_year")
     for name in ("2022-23", "2022-04-01", "Apr 2022"):
         assert aliases[name] == "2022-04-01"
-
-
-def test_period_type_is_month_unless_the_indicators_say_otherwise():
-    plain = SimpleNamespace(indicators=pl.DataFrame({"indicator_id": ["A"]}))
-    assert period_type(plain, "A") == "month"  # type: ignore[arg-type]
-    typed = SimpleNamespace(
-        indicators=pl.DataFrame(
-            {"indicator_id": ["A", "B", "C"], "period_type": ["financial_year", None, "year"]}
-        )
-    )
-    assert period_type(typed, "A") == "financial_year"  # type: ignore[arg-type]
-    assert period_type(typed, "B") == "month"  # type: ignore[arg-type]
-    assert period_type(typed, "C") == "year"  # type: ignore[arg-type]
 
 
 def test_a_label_two_options_share_is_not_guessed():
