@@ -258,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except UserError as exc:
         raise (exc if source is None else in_file(source, exc)) from None
-    write_csv(result, args.out)
+    write_csv(result.rename({unit: "unit"}), args.out)
     if args.summary:
         write_json(args.summary, summary.as_dict())
     print(

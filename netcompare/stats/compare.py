@@ -219,12 +219,13 @@ def compare_units(
 ) -> tuple[pl.DataFrame, FunnelSummary]:
     """Compare every unit with the benchmark and with each other.
 
-    Returns a frame with exactly :data:`COMPARE_COLUMNS` (units in input order; proportions on
-    a 0-1 scale; missing as null) and the :class:`FunnelSummary`. ``benchmark`` None uses the
-    pooled value ``sum(x)/sum(n)`` of the units with data; a float centres the funnel and the
-    comparisons on that target. ``ranks=False`` skips the rank-interval simulation (the rank
-    itself is always given). Raises :class:`UserError` for bad input (see
-    :func:`validate_counts`) or fewer than 2 units with data.
+    Returns a frame with exactly :data:`COMPARE_COLUMNS`, the first named as ``unit`` says (a
+    caller keeps its own key: "practice_id" stays "practice_id"; units in input order;
+    proportions on a 0-1 scale; missing as null) and the :class:`FunnelSummary`.
+    ``benchmark`` None uses the pooled value ``sum(x)/sum(n)`` of the units with data; a
+    float centres the funnel and the comparisons on that target. ``ranks=False`` skips the
+    rank-interval simulation (the rank itself is always given). Raises :class:`UserError`
+    for bad input (see :func:`validate_counts`) or fewer than 2 units with data.
     """
     if method not in FUNNEL_METHODS:
         raise UserError(f"unknown method {method!r}: use one of {', '.join(FUNNEL_METHODS)}")
@@ -297,7 +298,7 @@ def compare_units(
 
     result = pl.DataFrame(
         [
-            units.alias("unit"),
+            units.alias(unit),
             _count_series("numerator", x_given),
             _count_series("denominator", n_given),
             _float_series("value", value),

@@ -141,9 +141,9 @@ def compare_practices(
     centre, benchmark_label = _benchmark(data, counts, rows, indicator, options, benchmark, notes)
     if rows.height == counts.height and benchmark in (BENCHMARK_ALL, BENCHMARK_AREA):
         centre = None  # the compared practices are the pooled group: let the engine pool them
-    frame = rows.select(pl.col("practice_id").alias("unit"), "numerator", "denominator")
     stats, summary = compare_units(
-        frame,
+        rows.select("practice_id", "numerator", "denominator"),
+        unit="practice_id",
         method=method,
         benchmark=centre,
         polarity=indicator.polarity,
@@ -152,10 +152,8 @@ def compare_practices(
         seed=seed,
         ranks=ranks,
     )
-    table = (
-        stats.join(group.rename({"practice_id": "unit"}), on="unit", how="left")
-        .rename({"unit": "practice_id"})
-        .with_columns(verdict(indicator.polarity))
+    table = stats.join(group, on="practice_id", how="left").with_columns(
+        verdict(indicator.polarity)
     )
     if not ranks:
         table = table.drop("rank_lower", "rank_upper")

@@ -163,3 +163,12 @@ def test_rank_intervals_reproducible_with_seed():
     b, _ = compare_units(small(), seed=7, draws=300)
     assert a["rank_lower"].to_list() == b["rank_lower"].to_list()
     assert a["rank_upper"].to_list() == b["rank_upper"].to_list()
+
+
+def test_the_key_column_keeps_the_callers_name() -> None:
+    frame = pl.DataFrame(
+        {"practice_id": ["A", "B", "C"], "numerator": [5, 8, 9], "denominator": [10, 10, 10]}
+    )
+    out, _ = compare_units(frame, unit="practice_id", ranks=False)
+    assert out.columns == ["practice_id", *COMPARE_COLUMNS[1:]]
+    assert out.get_column("practice_id").to_list() == ["A", "B", "C"]
