@@ -110,6 +110,7 @@ def rag_chart(grid: pl.DataFrame, title: str, caption: str, *, large: bool = Fal
     col_labels = columns.get_column("indicator_name").to_list()
     headers = {name: header_lines(name) for name in col_labels}
     averages = [label for label, kind in row_kinds.items() if kind != "practice"]
+    bold_rows = json.dumps(averages, ensure_ascii=False)
 
     size = fonts(large)
     step = cell_step(len(col_labels), row_labels, large=large)
@@ -140,7 +141,7 @@ def rag_chart(grid: pl.DataFrame, title: str, caption: str, *, large: bool = Fal
             axis=alt.Axis(
                 labelLimit=0,
                 labelFontWeight=alt.expr(
-                    f"indexof({json.dumps(averages, ensure_ascii=False)}, datum.label) >= 0 ? 'bold' : 'normal'"
+                    f"indexof({bold_rows}, datum.label) >= 0 ? 'bold' : 'normal'"
                 ),
             ),
         ),
