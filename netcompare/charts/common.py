@@ -57,6 +57,9 @@ MDC_COLOURS = {
     "neutral_low": "#361475",
 }
 
+# Axis and legend text: near-black, not the pale grey of Streamlit's theme (WCAG 1.4.3).
+INK = "#222222"
+
 # Presentation mode: the smallest text any chart draws, so that it reads from the back of
 # a room on a 1366×768 projector.
 LARGE_MIN_FONT = 16
@@ -151,9 +154,15 @@ def sized(chart: alt.Chart | alt.LayerChart, *, large: bool = False) -> alt.Char
             labelLimit=0,
             titleLimit=0,
             symbolSize=200 if large else 80,
+            # At 18 px a legend of five entries in one row is wider than a half-screen chart:
+            # rows of two. (A legend beside a chart sets ``columns=1`` itself.)
+            columns=2 if large else 0,
         )
         .configure_text(fontSize=size["text"])
         .configure_header(labelFontSize=label, titleFontSize=title)
         .configure_title(fontSize=size["title"], subtitleFontSize=size["subtitle"])
         .configure_view(strokeWidth=0)
+        # Room round the chart: a rotated axis title's glyphs reach a few px beyond the box
+        # Vega measures for it, and the SVG would cut them off.
+        .properties(padding={"left": 12, "right": 12, "top": 6, "bottom": 6})
     )

@@ -295,7 +295,7 @@ def funnel_chart(
             strokeDash=alt.StrokeDash(
                 "level:N",
                 scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[6, 4], [1, 0]]),
-                legend=alt.Legend(title="Control limits", orient="right"),
+                legend=alt.Legend(title="Control limits", orient="right", columns=1),
             ),
         )
         .properties(name="limits")
@@ -311,7 +311,9 @@ def funnel_chart(
     crowded = pts.height > 500
     if crowded:
         dot = dot // 3
-    legend = alt.Legend(title="Against the benchmark", orient="right", symbolStrokeWidth=2)
+    legend = alt.Legend(
+        title="Against the benchmark", orient="right", symbolStrokeWidth=2, columns=1
+    )
     y = alt.Y("value_shown:Q", scale=y_scale, axis=y_axis, title="Value")
     dots = (
         alt.Chart(to_records(pts))
@@ -359,7 +361,9 @@ def funnel_chart(
             color=alt.Color(
                 "ring:N",
                 scale=alt.Scale(range=[RING_COLOUR]),
-                legend=alt.Legend(title="Practices", orient="right", symbolStrokeWidth=2),
+                legend=alt.Legend(
+                    title="Practices", orient="right", symbolStrokeWidth=2, columns=1
+                ),
             ),
         )
         .properties(name="network_rings")

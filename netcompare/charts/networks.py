@@ -116,7 +116,7 @@ def network_bars(
             shape=alt.Shape(
                 "status:N",
                 scale=alt.Scale(domain=STATUSES, range=["circle", "diamond", "square"]),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=alt.Legend(title=None, orient="bottom", columns=len(STATUSES)),
             ),
             color=alt.Color(
                 "status:N",
@@ -124,7 +124,7 @@ def network_bars(
                     domain=STATUSES,
                     range=[RAG_COLOURS["green"], RAG_COLOURS["red"], RAG_COLOURS["none"]],
                 ),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=alt.Legend(title=None, orient="bottom", columns=len(STATUSES)),
             ),
             stroke=alt.condition("datum.in_network", alt.value(RING_COLOUR), alt.value("white")),
             strokeWidth=alt.condition("datum.in_network", alt.value(4), alt.value(1)),
@@ -151,7 +151,7 @@ def network_bars(
             .encode(x="target:Q")
         )
     chart = alt.layer(*layers).properties(
-        width="container", height=max(160, (34 if large else 24) * len(order))
+        width="container", height=max(160, (44 if large else 26) * len(order))
     )
     return described(
         sized(titled(chart, title, caption, large=large), large=large),
@@ -206,7 +206,7 @@ def practice_spread(
             .encode(x="target:Q")
         )
     chart = alt.layer(*layers).properties(
-        width="container", height=max(160, (34 if large else 24) * len(order))
+        width="container", height=max(160, (44 if large else 26) * len(order))
     )
     return described(
         sized(titled(chart, title, caption, large=large), large=large),

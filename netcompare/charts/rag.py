@@ -157,6 +157,7 @@ def rag_chart(grid: pl.DataFrame, title: str, caption: str, *, large: bool = Fal
                     orient="bottom",
                     direction="horizontal",
                     symbolType="square",
+                    columns=len(RAG_COLOURS),
                     labelExpr=f"{json.dumps(LEGEND_LABELS, ensure_ascii=False)}[datum.label]",
                 ),
             ),
