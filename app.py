@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from netcompare.ui.context import apply_presentation_mode, clear_view, set_view
+from netcompare.ui.context import clear_view, set_view
 from netcompare.ui.filters import sidebar_filters
+from netcompare.ui.presentation import apply_presentation_mode
 from netcompare.ui.widgets import follow_jump
 
 st.set_page_config(page_title="netcompare", page_icon=":material/monitoring:", layout="wide")

@@ -11,16 +11,6 @@ from netcompare.ui.filters import Filters
 
 _KEY = "_netcompare_view"
 
-PRESENTATION_CSS = """
-<style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMarkdownContainer"] p,
-[data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
-h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
-[data-testid="stDataFrame"] { font-size: 1.2rem; }
-</style>
-"""
-
 
 @dataclass(frozen=True)
 class View:
@@ -61,9 +51,3 @@ def current_view() -> View:
         st.info("No data set is loaded. Choose one in the sidebar or on the Data page.")
         st.stop()
     return view
-
-
-def apply_presentation_mode(on: bool) -> None:
-    """Large fonts for a projector."""
-    if on:
-        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
