@@ -112,8 +112,12 @@ def generate(folder: Path, rows: int) -> tuple[Path, Path]:
         "numerator",
         "denominator",
         "exceptions",
-        pl.concat_str([pl.col("comment"), pl.col("name"), pl.col("pcn_name")], separator=" ")
-        .str.slice(0, 243)
+        # As wide as the extract (~280 bytes a row): a ~1.4 GB values.csv for 5 million rows.
+        pl.concat_str(
+            [pl.col("comment"), pl.col("name"), pl.col("pcn_name"), pl.col("indicator_name")],
+            separator=" ",
+        )
+        .str.slice(0, 312)
         .alias("comment"),
     ).sort("indicator_id", "period", "practice_id").write_csv(data / "values.csv")
     ids = frame.select("code", "name", "pcn", "pcn_name").unique("code").sort("code")
