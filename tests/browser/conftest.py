@@ -13,8 +13,8 @@ Screenshots go to a temporary folder, or to ``$NETCOMPARE_SCREENSHOTS`` when tha
 every page it had open is photographed and the paths are printed with the failure.
 
 Every page a test opens is checked with axe-core (``tests/browser/node_modules``, installed by
-``npm ci --prefix tests/browser``): a "critical" violation fails the test; "serious" ones are
-listed at the end of the run.
+``npm ci --prefix tests/browser``): a "critical" or "serious" violation fails the test (WCAG 2.2
+AA is required of NHS services); "moderate" and "minor" ones are listed at the end of the run.
 """
 
 from __future__ import annotations
@@ -53,9 +53,11 @@ pytestmark = pytest.mark.browser
 PAGES_KEY = pytest.StashKey[list[Page]]()
 FAILURES_KEY = pytest.StashKey[Path]()
 SCREENSHOTS_KEY = pytest.StashKey[Path]()
-# axe-core "serious" violations seen in this run:
-# (rule id, what axe says of an element) -> {"pages": {where}, "elements": {html}}
-SERIOUS: dict[tuple[str, str], dict[str, set[str]]] = {}
+# axe-core impacts that fail a test; the others are listed at the end of the run.
+FAILING_IMPACTS = ("critical", "serious")
+# axe-core "moderate" and "minor" violations seen in this run:
+# (impact, rule id, what axe says of an element) -> {"pages": {where}, "elements": {html}}
+MINOR: dict[tuple[str, str, str], dict[str, set[str]]] = {}
 
 
 def _free_port() -> int:
@@ -220,13 +222,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not SERIOUS:
+    if not MINOR:
         return
-    terminalreporter.section("axe-core: serious accessibility violations (reported, not failed)")
-    for (rule, message), seen in sorted(SERIOUS.items()):
+    terminalreporter.section("axe-core: moderate and minor accessibility violations (not failed)")
+    for (impact, rule, message), seen in sorted(MINOR.items()):
         elements = sorted(seen["elements"])
         more = f" and {len(elements) - 3} more" if len(elements) > 3 else ""
-        terminalreporter.write_line(f"{rule}: {message}")
+        terminalreporter.write_line(f"{rule} ({impact}): {message}")
         terminalreporter.write_line(f"    on {', '.join(sorted(seen['pages']))}")
         terminalreporter.write_line(f"    e.g. {' | '.join(elements[:3])}{more}")
 
@@ -305,8 +307,9 @@ def settle(page: Page, frames: int = 5, timeout: float = 10_000) -> None:
 
 
 def check_accessibility(page: Page, where: str) -> None:
-    """Run axe-core on the page as it is now: no "critical" violation (the test fails and
-    lists them); "serious" ones are collected for the end of the run."""
+    """Run axe-core on the page as it is now: a "critical" or "serious" violation fails the
+    test, which lists each with the elements concerned; "moderate" and "minor" ones are
+    collected for the end of the run."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
@@ -314,10 +317,10 @@ def check_accessibility(page: Page, where: str) -> None:
             const result = await window.axe.run(document, {resultTypes: ['violations']});
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
-                targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
                 nodes: v.nodes.map(n => {
                     const check = [...n.any, ...n.all, ...n.none][0];
                     return {
+                        target: n.target.join(' '),
                         message: check ? check.message : v.help,
                         html: n.html.length > 70 ? n.html.slice(0, 70) + '…' : n.html,
                     };
@@ -325,15 +328,19 @@ def check_accessibility(page: Page, where: str) -> None:
             }));
         }"""
     )
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
     for v in violations:
-        if v["impact"] == "serious":
-            for node in v["nodes"]:
-                seen = SERIOUS.setdefault(
-                    (v["id"], node["message"]), {"pages": set(), "elements": set()}
-                )
-                seen["pages"].add(where)
-                seen["elements"].add(node["html"])
-    critical = [v for v in violations if v["impact"] == "critical"]
-    assert not critical, f"axe-core: critical accessibility violations on {where}:\n" + "\n".join(
-        f"- {v['id']}: {v['help']} at {v['targets']}" for v in critical
+        if v in failing:
+            continue
+        for node in v["nodes"]:
+            seen = MINOR.setdefault(
+                (v["impact"], v["id"], node["message"]), {"pages": set(), "elements": set()}
+            )
+            seen["pages"].add(where)
+            seen["elements"].add(node["html"])
+    assert not failing, f"axe-core: accessibility violations on {where}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"    {n['html']} — {n['message']} (at {n['target']})" for n in v["nodes"][:5])
+        + (f"\n    and {len(v['nodes']) - 5} more" if len(v["nodes"]) > 5 else "")
+        for v in failing
     )
