@@ -338,9 +338,17 @@ def check_accessibility(page: Page, where: str) -> None:
             )
             seen["pages"].add(where)
             seen["elements"].add(node["html"])
-    assert not failing, f"axe-core: accessibility violations on {where}:\n" + "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']}\n"
-        + "\n".join(f"    {n['html']} — {n['message']} (at {n['target']})" for n in v["nodes"][:5])
-        + (f"\n    and {len(v['nodes']) - 5} more" if len(v["nodes"]) > 5 else "")
-        for v in failing
+    if not failing:
+        return
+    pytest.fail(
+        f"axe-core: accessibility violations on {where}:\n"
+        + "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']}\n"
+            + "\n".join(
+                f"    {n['html']} — {n['message']} (at {n['target']})" for n in v["nodes"][:5]
+            )
+            + (f"\n    and {len(v['nodes']) - 5} more" if len(v["nodes"]) > 5 else "")
+            for v in failing
+        ),
+        pytrace=False,
     )
