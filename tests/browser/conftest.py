@@ -67,17 +67,22 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(db: Path, log: Path) -> Iterator[str]:
+def serve_app(db: Path, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run `streamlit run app.py` on a free port with its notes in ``db``; yield its URL.
+    ``env``: more environment variables for the server (bench/browser_runs.py uses it too).
 
     The server's output is copied to ``log`` by a thread, which also notes the moment the
     server prints the URL it listens on (or ends): the start-up wait is for that event.
     """
     port = _free_port()
-    env = os.environ | {
-        "NETCOMPARE_DB_URL": f"sqlite:///{db}",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
+    env = (
+        os.environ
+        | {
+            "NETCOMPARE_DB_URL": f"sqlite:///{db}",
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
+        | (env or {})
+    )
     proc = subprocess.Popen(
         [
             sys.executable,
