@@ -262,13 +262,16 @@ _IDLE = """ended => {
         && app.getAttribute('data-test-connection-state') === 'CONNECTED'
         && app.getAttribute('data-test-script-state') === 'notRunning'
         && document.querySelector('[data-stale="true"]') === null
+        && document.querySelector('[data-testid="stSkeleton"]') === null
         && (ended < 0 || (runs !== undefined && (runs.app !== app || runs.ended > ended)));
 }"""
 
 
 def wait_for_app(page: Page, timeout: float = 60_000) -> None:
     """Wait until the app is connected and no script run is going on or pending: the first
-    run of a freshly loaded page has finished (its state is no longer 'initial')."""
+    run of a freshly loaded page has finished (its state is no longer 'initial'), and no
+    element is still a placeholder (``stSkeleton``: a fresh browser fetches the code of
+    charts, tables and images after the run, so axe-core would otherwise miss them)."""
     page.wait_for_function(_IDLE, arg=-1, timeout=timeout)
 
 
