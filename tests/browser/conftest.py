@@ -13,8 +13,8 @@ Screenshots go to a temporary folder, or to ``$NETCOMPARE_SCREENSHOTS`` when tha
 every page it had open is photographed and the paths are printed with the failure.
 
 Every page a test opens is checked with axe-core (``tests/browser/node_modules``, installed by
-``npm ci --prefix tests/browser``): a "critical" violation fails the test; "serious" ones are
-listed at the end of the run.
+``npm ci --prefix tests/browser``): a "critical" or "serious" violation fails the test (WCAG 2.2
+AA is required of NHS services); "moderate" and "minor" ones are listed at the end of the run.
 """
 
 from __future__ import annotations
@@ -53,9 +53,11 @@ pytestmark = pytest.mark.browser
 PAGES_KEY = pytest.StashKey[list[Page]]()
 FAILURES_KEY = pytest.StashKey[Path]()
 SCREENSHOTS_KEY = pytest.StashKey[Path]()
-# axe-core "serious" violations seen in this run:
-# (rule id, what axe says of an element) -> {"pages": {where}, "elements": {html}}
-SERIOUS: dict[tuple[str, str], dict[str, set[str]]] = {}
+# axe-core impacts that fail a test; the others are listed at the end of the run.
+FAILING_IMPACTS = ("critical", "serious")
+# axe-core "moderate" and "minor" violations seen in this run:
+# (impact, rule id, what axe says of an element) -> {"pages": {where}, "elements": {html}}
+MINOR: dict[tuple[str, str, str], dict[str, set[str]]] = {}
 
 
 def _free_port() -> int:
@@ -65,17 +67,22 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(db: Path, log: Path) -> Iterator[str]:
+def serve_app(db: Path, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run `streamlit run app.py` on a free port with its notes in ``db``; yield its URL.
+    ``env``: more environment variables for the server (bench/browser_runs.py uses it too).
 
     The server's output is copied to ``log`` by a thread, which also notes the moment the
     server prints the URL it listens on (or ends): the start-up wait is for that event.
     """
     port = _free_port()
-    env = os.environ | {
-        "NETCOMPARE_DB_URL": f"sqlite:///{db}",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
+    env = (
+        os.environ
+        | {
+            "NETCOMPARE_DB_URL": f"sqlite:///{db}",
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
+        | (env or {})
+    )
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -220,13 +227,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not SERIOUS:
+    if not MINOR:
         return
-    terminalreporter.section("axe-core: serious accessibility violations (reported, not failed)")
-    for (rule, message), seen in sorted(SERIOUS.items()):
+    terminalreporter.section("axe-core: moderate and minor accessibility violations (not failed)")
+    for (impact, rule, message), seen in sorted(MINOR.items()):
         elements = sorted(seen["elements"])
         more = f" and {len(elements) - 3} more" if len(elements) > 3 else ""
-        terminalreporter.write_line(f"{rule}: {message}")
+        terminalreporter.write_line(f"{rule} ({impact}): {message}")
         terminalreporter.write_line(f"    on {', '.join(sorted(seen['pages']))}")
         terminalreporter.write_line(f"    e.g. {' | '.join(elements[:3])}{more}")
 
@@ -255,13 +262,16 @@ _IDLE = """ended => {
         && app.getAttribute('data-test-connection-state') === 'CONNECTED'
         && app.getAttribute('data-test-script-state') === 'notRunning'
         && document.querySelector('[data-stale="true"]') === null
+        && document.querySelector('[data-testid="stSkeleton"]') === null
         && (ended < 0 || (runs !== undefined && (runs.app !== app || runs.ended > ended)));
 }"""
 
 
 def wait_for_app(page: Page, timeout: float = 60_000) -> None:
     """Wait until the app is connected and no script run is going on or pending: the first
-    run of a freshly loaded page has finished (its state is no longer 'initial')."""
+    run of a freshly loaded page has finished (its state is no longer 'initial'), and no
+    element is still a placeholder (``stSkeleton``: a fresh browser fetches the code of
+    charts, tables and images after the run, so axe-core would otherwise miss them)."""
     page.wait_for_function(_IDLE, arg=-1, timeout=timeout)
 
 
@@ -305,8 +315,9 @@ def settle(page: Page, frames: int = 5, timeout: float = 10_000) -> None:
 
 
 def check_accessibility(page: Page, where: str) -> None:
-    """Run axe-core on the page as it is now: no "critical" violation (the test fails and
-    lists them); "serious" ones are collected for the end of the run."""
+    """Run axe-core on the page as it is now: a "critical" or "serious" violation fails the
+    test, which lists each with the elements concerned; "moderate" and "minor" ones are
+    collected for the end of the run."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
@@ -314,10 +325,10 @@ def check_accessibility(page: Page, where: str) -> None:
             const result = await window.axe.run(document, {resultTypes: ['violations']});
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
-                targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
                 nodes: v.nodes.map(n => {
                     const check = [...n.any, ...n.all, ...n.none][0];
                     return {
+                        target: n.target.join(' '),
                         message: check ? check.message : v.help,
                         html: n.html.length > 70 ? n.html.slice(0, 70) + '…' : n.html,
                     };
@@ -325,15 +336,27 @@ def check_accessibility(page: Page, where: str) -> None:
             }));
         }"""
     )
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
     for v in violations:
-        if v["impact"] == "serious":
-            for node in v["nodes"]:
-                seen = SERIOUS.setdefault(
-                    (v["id"], node["message"]), {"pages": set(), "elements": set()}
-                )
-                seen["pages"].add(where)
-                seen["elements"].add(node["html"])
-    critical = [v for v in violations if v["impact"] == "critical"]
-    assert not critical, f"axe-core: critical accessibility violations on {where}:\n" + "\n".join(
-        f"- {v['id']}: {v['help']} at {v['targets']}" for v in critical
+        if v in failing:
+            continue
+        for node in v["nodes"]:
+            seen = MINOR.setdefault(
+                (v["impact"], v["id"], node["message"]), {"pages": set(), "elements": set()}
+            )
+            seen["pages"].add(where)
+            seen["elements"].add(node["html"])
+    if not failing:
+        return
+    pytest.fail(
+        f"axe-core: accessibility violations on {where}:\n"
+        + "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']}\n"
+            + "\n".join(
+                f"    {n['html']} — {n['message']} (at {n['target']})" for n in v["nodes"][:5]
+            )
+            + (f"\n    and {len(v['nodes']) - 5} more" if len(v["nodes"]) > 5 else "")
+            for v in failing
+        ),
+        pytrace=False,
     )

@@ -1,0 +1,43 @@
+"""bench/browser_runs.py runs on the sample data, one round, and reports every page (issue 12).
+
+Results, not timings: what the numbers are is the benchmark's business, never this test's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bench.browser_runs import BUDGETS_MS, PAGES, markdown, run_browser_bench, table
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def one_round() -> dict:
+    return run_browser_bench(rounds=1, dataset="sample", log=None)
+
+
+def test_every_page_has_a_filter_change_and_a_link_opened(one_round: dict):
+    assert one_round["dataset"] == "sample"
+    assert set(one_round["pages"]) == set(PAGES)
+    for path, times in one_round["pages"].items():
+        for key in BUDGETS_MS:
+            value = times[key]
+            assert isinstance(value, float) and math.isfinite(value) and value > 0, (path, key)
+            assert times[key.replace("_ms", "_runs_ms")] == [value], (path, key)
+    # The sample's overview, funnel, trends and networks pages draw charts.
+    for path in ("/", "/funnel", "/trends", "/networks"):
+        assert one_round["pages"][path]["charts"] >= 1, path
+    # One round, seven pages: each shows an indicator other than the default.
+    assert one_round["fresh_indicators"]
+
+
+def test_the_table_and_the_markdown_name_every_page_and_budget(one_round: dict):
+    printed, written = table(one_round), markdown(one_round)
+    for path in PAGES:
+        assert any(line.startswith(f"{path} ") for line in printed.splitlines()), path
+        assert f"| {path} |" in written, path
+    assert "filter change <= 1,500 ms, link opened <= 2,500 ms" in printed
+    assert "Load average" in written
