@@ -1,5 +1,7 @@
 """netcompare: the router and frame. Pages live in pages/; logic lives in netcompare/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from netcompare.ui.context import clear_view, set_view
@@ -7,7 +9,9 @@ from netcompare.ui.filters import sidebar_filters
 from netcompare.ui.presentation import apply_presentation_mode
 from netcompare.ui.widgets import follow_jump
 
-st.set_page_config(page_title="netcompare", page_icon=":material/monitoring:", layout="wide")
+# A local image, not a :material/…: icon: Streamlit turns that into a Google Fonts request.
+FAVICON = str(Path(__file__).parent / "netcompare" / "ui" / "favicon.png")
+st.set_page_config(page_title="netcompare", page_icon=FAVICON, layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview (RAG)", icon=":material/traffic:", default=True),
