@@ -943,3 +943,38 @@ def test_presentation_mode_enlarges_fonts_and_charts(app: AppTest):
     choose(app, "present", False)
     assert large >= 16
     assert large > chart_titled(app, "MMR1").spec["title"]["fontSize"]
+
+
+# --- summaries and data one click away --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "charts"),
+    [
+        ("pages/overview.py", {"rag_chart": "RAG chart of "}),
+        ("pages/funnel.py", {"funnel_chart": "Funnel plot of "}),
+        ("pages/trends.py", {"trend_chart": "Trend of ", "spc_chart": "SPC chart of "}),
+        (
+            "pages/networks.py",
+            {"network_bars": "Averages of ", "practice_spread": "Values of "},
+        ),
+    ],
+)
+def test_each_chart_shows_its_summary_and_offers_its_data_as_csv(
+    app: AppTest, page: str, charts: dict[str, str]
+):
+    go(app, page)
+    captions = texts(app, "caption")
+    descriptions = [c.spec.get("description", "") for c in drawn_charts(app)]
+    for starts in charts.values():
+        # The chart's text alternative, also written under it for everyone.
+        said = [c for c in captions if c.startswith(starts)]
+        assert len(said) == 1, (starts, captions)
+        assert said[0] in descriptions
+    buttons = {b.proto.id: b.proto.label for b in app.get("download_button")}
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert labels.count("Data (CSV)") == len(charts), buttons
+    for b in app.get("download_button"):
+        assert not b.proto.label.startswith(("⬇", "📥"))  # a Material icon, not an emoji
+        if b.proto.label == "Data (CSV)":
+            assert b.proto.icon == ":material/download:"

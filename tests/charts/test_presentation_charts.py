@@ -412,8 +412,6 @@ def test_funnel_summary_names_the_networks_outliers_and_counts_the_rest():
 
 def test_every_chart_carries_its_summary_as_its_description(charts, data):
     for name, chart in charts.items():
-        if name in ("trend", "spc"):
-            continue  # netcompare/charts/trends.py: not given one yet
         description = spec(chart).get("description", "")
         assert description.endswith(".") and len(description) > 30, name
     grid = overview_view(data, data.latest_period, ViewOptions("N6")).grid
