@@ -89,6 +89,8 @@ MDC_COLOURS = {
     "neutral_low": "#361475",
 }
 
+CHART_FONT = '"Source Sans", "Source Sans Pro", sans-serif'
+
 # Axis and legend text: near-black, not the pale grey of Streamlit's theme (WCAG 1.4.3).
 INK = "#222222"
 
@@ -179,7 +181,10 @@ def sized(chart: alt.Chart | alt.LayerChart, *, large: bool = False) -> alt.Char
     size = fonts(large)
     label, title = size["label"], size["axis_title"]
     return (
-        chart.configure_axis(labelFontSize=label, titleFontSize=title, labelLimit=0, titleLimit=0)
+        # The page's own font (Streamlit serves it; an exported file falls back to sans-serif).
+        # ``configure`` first: it replaces the whole config, the calls after it add to it.
+        chart.configure(font=CHART_FONT)
+        .configure_axis(labelFontSize=label, titleFontSize=title, labelLimit=0, titleLimit=0)
         .configure_legend(
             labelFontSize=label,
             titleFontSize=title,

@@ -140,7 +140,13 @@ def network_bars(
     )
     text = (
         alt.Chart(to_records(frame))
-        .mark_text(align="left", dx=16, dy=-12, fontSize=fonts(large)["text"])
+        # Left of the dot, in the empty run from 0%: clear of the target line to its right.
+        .mark_text(
+            align="right",
+            dx=-16 if large else -12,
+            baseline="middle",
+            fontSize=fonts(large)["text"],
+        )
         .encode(y=y, x="value:Q", text="value_text:N")
     )
     layers = [bars, text]

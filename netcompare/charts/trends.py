@@ -117,6 +117,7 @@ def trend_chart(
     *,
     large: bool = False,
     period_type: str = "month",
+    y_title: str = "Value",
 ) -> alt.LayerChart:
     """The subject's values per period against its network and all practices (and the
     target); ``period_type`` "year" or "financial_year" labels one tick per period."""
@@ -128,7 +129,7 @@ def trend_chart(
     frame = lines.with_columns((pl.col("value") * 100).round(1).alias("value_pct"))
     base = alt.Chart(to_records(frame)).encode(
         x=period_axis(lines, "period", period_type),
-        y=alt.Y("value:Q", title="Value", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
         color=alt.Color(
             "series:N",
             sort=order,
@@ -179,6 +180,7 @@ def spc_chart_spec(
     subject: str = "the series",
     measure: str = "values",
     variation_icon: str = "common_cause",
+    y_title: str = "Value",
 ) -> alt.LayerChart:
     """XmR / p-chart: points coloured by Making Data Count point type, limits, mean, target;
     ``period_type`` "year" or "financial_year" labels one tick per period. ``subject``,
@@ -204,7 +206,7 @@ def spc_chart_spec(
         .mark_line(interpolate="step-after" if not proportion else "linear")
         .encode(
             x=x,
-            y=alt.Y("y:Q", title="Value", axis=alt.Axis(format=fmt), scale=y_scale),
+            y=alt.Y("y:Q", title=y_title, axis=alt.Axis(format=fmt), scale=y_scale),
             detail="detail:N",
             strokeDash=alt.StrokeDash(
                 "kind:N",

@@ -68,8 +68,11 @@ def show_chart(
 def chart_downloads(chart: alt.TopLevelMixin, *, key: str, data: pl.DataFrame | None = None):
     """PNG and SVG download buttons (the file is rendered only when a button is clicked) and,
     given ``data``, a CSV of the frame as the chart shows it."""
-    left, middle, right, _ = st.columns([1, 1, 1.6, 4.4])
-    left.download_button(
+    # A row of buttons as wide as their labels (wrapping onto a second row when the chart is
+    # narrow), not columns: a column's share of the width times its label's width would
+    # otherwise set the width of the chart's own column in presentation mode.
+    row = st.container(horizontal=True, gap="small", key=f"{key}_downloads")
+    row.download_button(
         "PNG",
         data=lambda: chart_png(chart),
         icon=":material/download:",
@@ -78,7 +81,7 @@ def chart_downloads(chart: alt.TopLevelMixin, *, key: str, data: pl.DataFrame | 
         key=f"{key}_png",
         on_click="ignore",
     )
-    middle.download_button(
+    row.download_button(
         "SVG",
         data=lambda: chart_svg(chart),
         icon=":material/download:",
@@ -88,7 +91,7 @@ def chart_downloads(chart: alt.TopLevelMixin, *, key: str, data: pl.DataFrame | 
         on_click="ignore",
     )
     if data is not None:
-        right.download_button(
+        row.download_button(
             "Data (CSV)",
             data=lambda: csv_text(data),
             icon=":material/download:",

@@ -115,6 +115,11 @@ class TrendView:
     indicator_name: str = ""
 
     @property
+    def y_title(self) -> str:
+        """The value axis, as the funnel plot's: "MMR1 by 24 months (%)"."""
+        return f"{self.indicator_name} (%)" if self.indicator_name else "Value"
+
+    @property
     def lines_shown(self) -> pl.DataFrame:
         """The trend chart's data, as it says it, to download."""
         return self.lines.sort("series", "period").select(
