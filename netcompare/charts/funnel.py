@@ -250,7 +250,10 @@ def place_labels(
         py = (hi - row["value_shown"]) / (hi - lo) * height
         text_px = len(row["label_text"]) * CHAR_WIDTH * font
         gap = (ring_r if row["in_network"] else dot_r) + 4
-        right_side = px + gap + text_px <= width
+        # Beside the point on the right, unless only the left has room; where neither has,
+        # on the roomier side (a label run past the y axis would cross its labels).
+        fits_right, fits_left = px + gap + text_px <= width, px - gap - text_px >= 0
+        right_side = fits_right or (not fits_left and width - px >= px)
         left, right = (px + gap, px + gap + text_px) if right_side else (px - gap - text_px, px)
         crossing = [y for a, b, y in placed if a < right and left < b]
 
