@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from netcompare.charts.funnel import POINT_SELECTION, funnel_chart
+from netcompare.charts.funnel import POINT_SELECTION, funnel_chart, funnel_summary
 from netcompare.errors import UserError
 from netcompare.ui.context import current_view
 from netcompare.ui.judgement import judgement_choice
-from netcompare.ui.notes import notes_popover
+from netcompare.ui.notes import note_count_map, notes_popover
 from netcompare.ui.views import funnel_view
 from netcompare.ui.widgets import need_indicator, show_chart
 from netcompare.views.format import period_label
@@ -45,10 +45,14 @@ with chart_col:
             funnel.title,
             funnel.caption,
             large=f.presentation,
+            note_counts=note_count_map(funnel.practice_ids, indicator_id=f.indicator_id),
+            y_title=funnel.y_title,
         ),
         key="funnel_chart",
         selectable=True,
+        data=funnel.data_shown,
     )
+    st.caption(funnel_summary(funnel.points, funnel.benchmark))
 with list_col:
     st.header("Outliers")
     if funnel.outliers_shown.height == 0:

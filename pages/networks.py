@@ -2,7 +2,12 @@
 
 import streamlit as st
 
-from netcompare.charts.networks import network_bars, practice_spread
+from netcompare.charts.networks import (
+    network_bars,
+    network_bars_summary,
+    practice_spread,
+    practice_spread_summary,
+)
 from netcompare.ui.context import current_view
 from netcompare.ui.views import incentive_table, network_summary
 from netcompare.ui.widgets import need_indicator, show_chart
@@ -36,7 +41,9 @@ show_chart(
         large=f.presentation,
     ),
     key="network_bars",
+    data=summary.networks_shown,
 )
+st.caption(network_bars_summary(summary.chart_networks, summary.network_target))
 if summary.singles_note:
     st.caption(summary.singles_note)
 show_chart(
@@ -49,7 +56,9 @@ show_chart(
         large=f.presentation,
     ),
     key="practice_spread",
+    data=summary.practices_shown,
 )
+st.caption(practice_spread_summary(summary.chart_practices, summary.network_target))
 if summary.table is not None:
     st.dataframe(summary.table, hide_index=True)
 

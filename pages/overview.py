@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from netcompare.charts.rag import CELL_SELECTION, rag_chart
+from netcompare.charts.rag import CELL_SELECTION, rag_chart, rag_summary
 from netcompare.ui.context import current_view
 from netcompare.ui.judgement import current_judgement, judgement_choice
 from netcompare.ui.notes import note_counts, notes_popover
@@ -37,11 +37,20 @@ if overview.judged_note:
 
 if overview.too_many is None:
     event = show_chart(
-        rag_chart(overview.grid, overview.title, overview.caption, large=f.presentation),
+        rag_chart(
+            overview.grid,
+            overview.title,
+            overview.caption,
+            large=f.presentation,
+            legend_title=overview.legend_title,
+            legend=overview.legend,
+        ),
         key="rag_chart",
         selectable=True,
         stretch=False,
+        data=overview.data_shown,
     )
+    st.caption(rag_summary(overview.grid))
 else:
     st.caption(overview.caption)
     st.info(overview.too_many)

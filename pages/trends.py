@@ -10,7 +10,7 @@ from netcompare.charts.icons import (
     variation_icon_svg,
     variation_words,
 )
-from netcompare.charts.trends import spc_chart_spec, trend_chart
+from netcompare.charts.trends import spc_chart_spec, spc_summary, trend_chart, trend_summary
 from netcompare.errors import UserError
 from netcompare.types import TWO_IN_THREE_VARIANTS
 from netcompare.ui.context import current_view
@@ -95,8 +95,13 @@ show_chart(
         trend.caption,
         large=f.presentation,
         period_type=trend.period_type,
+        y_title=trend.y_title,
     ),
     key="trend_chart",
+    data=trend.lines_shown,
+)
+st.caption(
+    trend_summary(trend.lines, trend.subject_label, trend.target, period_type=trend.period_type)
 )
 
 chart_col, icon_col = st.columns([4, 1])
@@ -109,8 +114,22 @@ with chart_col:
             trend.spc_caption,
             large=f.presentation,
             period_type=trend.period_type,
+            subject=trend.subject_label,
+            measure=trend.indicator_name,
+            variation_icon=trend.summary.variation_icon,
+            y_title=trend.y_title,
         ),
         key="spc_chart",
+        data=trend.spc_shown,
+    )
+    st.caption(
+        spc_summary(
+            trend.spc,
+            trend.subject_label,
+            trend.indicator_name,
+            variation_icon=trend.summary.variation_icon,
+            period_type=trend.period_type,
+        )
     )
 with icon_col:
     variation = variation_words(trend.summary.variation_icon)

@@ -41,6 +41,38 @@ RAG_WORDS = {
     "no data": "no data",
 }
 
+# What an overview cell is coloured by ("status"): its RAG rating, or — where no indicator
+# shown has a target — its verdict against the benchmark. Better / similar / worse reuse
+# the colours of meets / near / below, so the grid reads the same either way; higher / lower
+# (an indicator where neither direction is better) get a neutral grey.
+NEUTRAL_STATUS_COLOUR = "#7F7F7F"
+VERDICT_COLOURS = {
+    "best": RAG_COLOURS["green"],
+    "better": RAG_COLOURS["green"],
+    "similar": RAG_COLOURS["amber"],
+    "worse": RAG_COLOURS["red"],
+    "worst": RAG_COLOURS["red"],
+    "much_higher": NEUTRAL_STATUS_COLOUR,
+    "higher": NEUTRAL_STATUS_COLOUR,
+    "lower": NEUTRAL_STATUS_COLOUR,
+    "much_lower": NEUTRAL_STATUS_COLOUR,
+}
+STATUS_COLOURS = {**RAG_COLOURS, **VERDICT_COLOURS}
+STATUS_TEXT_COLOURS = {
+    **RAG_TEXT_COLOURS,
+    **{
+        k: RAG_TEXT_COLOURS[v]
+        for k, v in (
+            ("best", "green"),
+            ("better", "green"),
+            ("similar", "amber"),
+            ("worse", "red"),
+            ("worst", "red"),
+        )
+    },
+    **{k: "#000000" for k in ("much_higher", "higher", "lower", "much_lower")},
+}
+
 HIGH_COLOUR = "#0072B2"  # blue: significantly high
 LOW_COLOUR = "#D55E00"  # vermillion: significantly low
 NEUTRAL_COLOUR = "#7F7F7F"
@@ -56,6 +88,8 @@ MDC_COLOURS = {
     "neutral_high": "#361475",
     "neutral_low": "#361475",
 }
+
+CHART_FONT = '"Source Sans", "Source Sans Pro", sans-serif'
 
 # Axis and legend text: near-black, not the pale grey of Streamlit's theme (WCAG 1.4.3).
 INK = "#222222"
@@ -147,7 +181,10 @@ def sized(chart: alt.Chart | alt.LayerChart, *, large: bool = False) -> alt.Char
     size = fonts(large)
     label, title = size["label"], size["axis_title"]
     return (
-        chart.configure_axis(labelFontSize=label, titleFontSize=title, labelLimit=0, titleLimit=0)
+        # The page's own font (Streamlit serves it; an exported file falls back to sans-serif).
+        # ``configure`` first: it replaces the whole config, the calls after it add to it.
+        chart.configure(font=CHART_FONT)
+        .configure_axis(labelFontSize=label, titleFontSize=title, labelLimit=0, titleLimit=0)
         .configure_legend(
             labelFontSize=label,
             titleFontSize=title,
@@ -166,3 +203,75 @@ def sized(chart: alt.Chart | alt.LayerChart, *, large: bool = False) -> alt.Char
         # Vega measures for it, and the SVG would cut them off.
         .properties(padding={"left": 12, "right": 12, "top": 6, "bottom": 6})
     )
+
+
+SUBTITLE_LINE = 1.1  # a caption line's height, as a multiple of its font size (Vega's own)
+
+
+def _encodings(spec: dict) -> list[dict]:
+    """Every encoding of a spec and its layers (nested layers too)."""
+    out = [spec.get("encoding") or {}]
+    for layer in spec.get("layer", []):
+        out += _encodings(layer)
+    return out
+
+
+def _bottom_legend_rows(spec: dict) -> list[tuple[int, bool]]:
+    """Per legend below the plot: how many rows of entries it has, and whether it has a
+    title. Legends of one field (shape and colour of the same flag) are drawn as one."""
+    config = spec.get("config", {}).get("legend", {})
+    seen: dict[tuple, tuple[int, bool]] = {}
+    for encoding in _encodings(spec):
+        for channel in encoding.values():
+            if not isinstance(channel, dict) or "legend" not in channel:
+                continue
+            legend = channel["legend"]
+            if legend is None or legend.get("orient", config.get("orient")) != "bottom":
+                continue
+            domain = (channel.get("scale") or {}).get("domain")
+            entries = len(domain) if isinstance(domain, list) else 3
+            columns = legend.get("columns", config.get("columns", 0)) or entries
+            rows = -(-entries // max(1, min(columns, entries)))
+            seen[(channel.get("field"), legend.get("title"))] = (rows, bool(legend.get("title")))
+    return list(seen.values())
+
+
+def chart_frame_height(spec: dict) -> int:
+    """The height (px) a chart needs beyond its plot: title and caption lines, the x axis
+    (labels and title), the legends below the plot (side by side: the tallest counts) and
+    the padding, from the font sizes and line counts the spec sets, with Vega's default
+    offsets. Streamlit, told a stretched chart's total height, fits the whole chart into
+    it: too little squeezes the plot."""
+    config = spec.get("config", {})
+    title = spec.get("title") or {}
+    if isinstance(title, str):
+        title = {"text": title}
+    title_font = title.get("fontSize", config.get("title", {}).get("fontSize", 13))
+    subtitle_font = title.get("subtitleFontSize", config.get("title", {}).get("subtitleFontSize"))
+    subtitle_font = subtitle_font or 12
+
+    def lines(text: object) -> int:
+        if not text:
+            return 0
+        return len(text) if isinstance(text, list) else 1
+
+    height = lines(title.get("text")) * title_font
+    height += lines(title.get("subtitle")) * subtitle_font * SUBTITLE_LINE
+    height += 3 + 10  # subtitle padding, and the title's offset from the plot
+    axis = config.get("axis", {})
+    # tick (5), label padding (2), labels, title padding (4), title
+    height += axis.get("labelFontSize", 10) + axis.get("titleFontSize", 11) + 11
+    legend = config.get("legend", {})
+    row = max(legend.get("labelFontSize", 10), legend.get("symbolSize", 100) ** 0.5) + 2
+    legend_title = legend.get("titleFontSize", 11) + 5
+    legends = [
+        18 + rows * row + (legend_title if has_title else 0)  # 18: the legend's offset
+        for rows, has_title in _bottom_legend_rows(spec)
+    ]
+    height += max(legends, default=0)
+    padding = spec.get("padding", 5)
+    if isinstance(padding, dict):
+        height += padding.get("top", 0) + padding.get("bottom", 0)
+    else:
+        height += 2 * padding
+    return int(height + 16)  # a little room, so rounding never squeezes the plot

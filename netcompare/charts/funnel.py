@@ -15,6 +15,8 @@ overlaps another, with a leader line back to a point that had to be left.
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import polars as pl
 
@@ -53,6 +55,48 @@ DOT_SIZE = {False: 90, True: 260}  # area (px²) of a practice's point
 RING_SCALE = 5.5  # the ring round a chosen-network practice, as a multiple of that area
 
 
+def verdict_short() -> pl.Expr:
+    """The verdict's word alone ("worse", from "▼ worse (outside 95% limits)"): the point's
+    shape already shows the side and the fill the limit."""
+    return (
+        pl.col("verdict_words")
+        .fill_null("")
+        .str.replace(r"^[▲▼●\s]+", "")
+        .str.replace(r"\s*\(.*\)$", "")
+    )
+
+
+OPPOSITE = {"better": "worse", "worse": "better", "higher": "lower", "lower": "higher"}
+
+
+def flag_legend(pts: pl.DataFrame) -> dict[str, str]:
+    """Each flag's legend words: its side and limit, then the verdict as every page says it
+    ("high, outside 95%: worse" where lower is better). The verdict of a side is read off
+    the points (the indicator's polarity decides it); with no outlier, the sides keep their
+    own words."""
+    side_words: dict[str, str] = {}
+    for direction, verdict in (
+        pts.filter((pl.col("status") != "within limits") & (pl.col("verdict_short") != ""))
+        .select(pl.col("flag").str.split(":").list.first(), "verdict_short")
+        .unique(maintain_order=True)
+        .iter_rows()
+    ):
+        side_words.setdefault(direction, verdict)
+    for side, other in (("high", "low"), ("low", "high")):
+        if side not in side_words and side_words.get(other) in OPPOSITE:
+            side_words[side] = OPPOSITE[side_words[other]]
+    words = {}
+    for flag in FLAGS:
+        side, _, limit = flag.partition(": ")
+        if flag == "within limits":
+            words[flag] = "within limits: similar"
+        elif side in side_words:
+            words[flag] = f"{side}, {limit}: {side_words[side]}"
+        else:
+            words[flag] = f"{side}, {limit}"
+    return words
+
+
 def funnel_value_domain(points: pl.DataFrame, grid: pl.DataFrame, benchmark: float):
     """The value axis: zoomed on where the practices and their limits are, not 0-100%.
 
@@ -87,6 +131,7 @@ def funnel_points(
         points.join(notes, on="practice_id", how="left")
         .with_columns(
             pl.col("n_notes").fill_null(0),
+            verdict_short().alias("verdict_short"),
             pl.when(pl.col("status") == "within limits")
             .then(pl.lit("within limits"))
             .when(pl.col("outlier95") == "high")
@@ -116,6 +161,12 @@ def funnel_points(
                 .otherwise(pl.lit(""))
             )
             .add(
+                # An outlier's label says what the verdict says on every page: "(worse)".
+                pl.when(pl.col("status") != "within limits")
+                .then(pl.format(" ({})", pl.col("verdict_short")))
+                .otherwise(pl.lit(""))
+            )
+            .add(
                 pl.when(pl.col("n_notes") > 0)
                 .then(pl.format(" ✎{}", pl.col("n_notes")))
                 .otherwise(pl.lit(""))
@@ -136,6 +187,8 @@ def funnel_points(
             "ci_lo",
             "ci_hi",
             "status",
+            "verdict_words",
+            "verdict_short",
             "flag",
             "group",
             "off_scale",
@@ -197,7 +250,10 @@ def place_labels(
         py = (hi - row["value_shown"]) / (hi - lo) * height
         text_px = len(row["label_text"]) * CHAR_WIDTH * font
         gap = (ring_r if row["in_network"] else dot_r) + 4
-        right_side = px + gap + text_px <= width
+        # Beside the point on the right, unless only the left has room; where neither has,
+        # on the roomier side (a label run past the y axis would cross its labels).
+        fits_right, fits_left = px + gap + text_px <= width, px - gap - text_px >= 0
+        right_side = fits_right or (not fits_left and width - px >= px)
         left, right = (px + gap, px + gap + text_px) if right_side else (px - gap - text_px, px)
         crossing = [y for a, b, y in placed if a < right and left < b]
 
@@ -256,12 +312,16 @@ def funnel_chart(
     *,
     large: bool = False,
     note_counts: dict[str, int] | None = None,
+    y_title: str = "Value",
 ) -> alt.LayerChart:
     """Layers: limit curves, benchmark line, practices, chosen-network rings, off-scale
     arrows, leader lines and labels (see the module docstring for what each mark means).
 
     ``note_counts``: ``{practice_id: number of peer notes}`` (from
     :func:`netcompare.ui.notes.note_count_map`); shown in the tooltip and as "✎ n".
+    ``y_title``: the value axis, e.g. "MMR1 by 24 months (%)" (``FunnelView.y_title``).
+    ``points`` carry each practice's ``verdict_words``, as every page words the verdict:
+    the tooltip, the legend and the outliers' labels use them.
     """
     size = fonts(large)
     limits = grid.unpivot(
@@ -290,7 +350,7 @@ def funnel_chart(
         .mark_line(color="#333333", clip=True)
         .encode(
             x=x,
-            y=alt.Y("y:Q", title="Value", axis=y_axis, scale=y_scale),
+            y=alt.Y("y:Q", title=y_title, axis=y_axis, scale=y_scale),
             detail="limit:N",
             strokeDash=alt.StrokeDash(
                 "level:N",
@@ -312,9 +372,13 @@ def funnel_chart(
     if crowded:
         dot = dot // 3
     legend = alt.Legend(
-        title="Against the benchmark", orient="right", symbolStrokeWidth=2, columns=1
+        title="Against the benchmark",
+        orient="right",
+        symbolStrokeWidth=2,
+        columns=1,
+        labelExpr=f"{json.dumps(flag_legend(pts), ensure_ascii=False)}[datum.label] || datum.label",
     )
-    y = alt.Y("value_shown:Q", scale=y_scale, axis=y_axis, title="Value")
+    y = alt.Y("value_shown:Q", scale=y_scale, axis=y_axis, title=y_title)
     dots = (
         alt.Chart(to_records(pts))
         .mark_point(filled=True, opacity=0.8 if crowded else 0.95, clip=False)
@@ -342,6 +406,7 @@ def funnel_chart(
                 alt.Tooltip("denominator:Q", title="Denominator"),
                 alt.Tooltip("ci_lo:Q", title="95% CI lower (%)"),
                 alt.Tooltip("ci_hi:Q", title="95% CI upper (%)"),
+                alt.Tooltip("verdict_words:N", title="vs benchmark"),
                 alt.Tooltip("flag:N", title="Funnel"),
                 alt.Tooltip("n_notes:Q", title="Peer notes"),
             ],

@@ -102,8 +102,8 @@ def network_bars(
     y = alt.Y("network_name:N", sort=order, title=None, axis=_network_axis(frame))
     bars = (
         alt.Chart(to_records(frame))
-        # Dots, not bars: averages of 88-94% are told apart on an axis that does not start
-        # at zero, which a bar (whose length must mean something) cannot honestly do.
+        # Dots on an axis from 0%: where each average stands in the whole range, as a bar
+        # would show it; the value beside each dot tells close averages apart.
         .mark_point(filled=True, size=420 if large else 200, opacity=1)
         .encode(
             y=y,
@@ -111,7 +111,7 @@ def network_bars(
                 "value:Q",
                 title="Network average (pooled)",
                 axis=alt.Axis(format="%"),
-                scale=alt.Scale(zero=False, padding=30),
+                scale=alt.Scale(domainMin=0, nice=True),
             ),
             shape=alt.Shape(
                 "status:N",
@@ -140,7 +140,13 @@ def network_bars(
     )
     text = (
         alt.Chart(to_records(frame))
-        .mark_text(align="left", dx=16, dy=-12, fontSize=fonts(large)["text"])
+        # Left of the dot, in the empty run from 0%: clear of the target line to its right.
+        .mark_text(
+            align="right",
+            dx=-16 if large else -12,
+            baseline="middle",
+            fontSize=fonts(large)["text"],
+        )
         .encode(y=y, x="value:Q", text="value_text:N")
     )
     layers = [bars, text]

@@ -9,9 +9,86 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from netcompare.charts.common import HIGHLIGHT_COLOUR, MDC_COLOURS, sized, titled, to_records
+from netcompare.charts.common import (
+    HIGHLIGHT_COLOUR,
+    MDC_COLOURS,
+    described,
+    sized,
+    titled,
+    to_records,
+)
+from netcompare.charts.icons import variation_words
 
 AXIS_TITLES = {"month": "Month", "year": "Year", "financial_year": "Financial year"}
+PERIOD_PLURALS = {"month": "months", "year": "years", "financial_year": "financial years"}
+
+
+def _periods(n: int, period_type: str) -> str:
+    words = PERIOD_PLURALS.get(period_type, "periods")
+    return f"{n} {words if n != 1 else words[:-1]}"
+
+
+def _label(frame: pl.DataFrame, field: str, i: int) -> str:
+    """The period label of row ``i`` (as the axis shows it)."""
+    if "period_label" in frame.columns:
+        return str(frame.get_column("period_label")[i])
+    return str(frame.get_column(field)[i])
+
+
+def trend_summary(
+    lines: pl.DataFrame, subject: str, target: float | None, *, period_type: str = "month"
+) -> str:
+    """One sentence saying what the trend chart shows (its text alternative): the subject's
+    first and latest values, its comparators' latest, and the target."""
+    mine = lines.filter(pl.col("series") == subject).sort("period")
+    if mine.height == 0:
+        return f"Trend chart of {subject}: no values."
+    first, last = mine.row(0, named=True), mine.row(-1, named=True)
+    sentence = (
+        f"Trend of {subject} over {_periods(mine.height, period_type)}: from "
+        f"{first['value']:.1%} ({_label(mine, 'period', 0)}) to {last['value']:.1%} "
+        f"({_label(mine, 'period', -1)})"
+    )
+    latest = lines.filter((pl.col("series") != subject) & (pl.col("period") == last["period"]))
+    latest = latest.sort(pl.col("series") == "All practices")  # its network, then everyone
+    others = [f"{series} {value:.1%}" for series, value in latest.select("series", "value").rows()]
+    if others:
+        sentence += f"; in {_label(mine, 'period', -1)}, " + " and ".join(others)
+    if target is not None:
+        sentence += f"; target {target:.0%}"
+    return sentence + "."
+
+
+def spc_summary(
+    spc: pl.DataFrame,
+    subject: str,
+    measure: str,
+    *,
+    variation_icon: str = "common_cause",
+    proportion: bool = True,
+    period_type: str = "month",
+) -> str:
+    """One sentence saying what the SPC chart shows (its text alternative): the latest
+    mean and process limits, and what the latest points signal."""
+    frame = spc.sort("date")
+    whose = f"{measure} for {subject}" if subject.endswith(")") else f"{subject}'s {measure}"
+    sentence = f"SPC chart of {whose} over {_periods(frame.height, period_type)}"
+    if frame.height == 0:
+        return sentence + "."
+    last = frame.row(-1, named=True)
+
+    def shown(v: float | None) -> str | None:
+        if v is None or v != v:  # missing, or NaN (a limit undefined for one point)
+            return None
+        return f"{v:.1%}" if proportion else f"{v:,.2f}"
+
+    mean, lower, upper = (shown(last[c]) for c in ("mean", "lpl", "upl"))
+    if mean is not None:
+        sentence += f": mean {mean}"
+        if lower is not None and upper is not None:
+            sentence += f", limits {lower}–{upper}".replace("%–", "–")
+    words = variation_words(variation_icon)
+    return sentence + f"; {words[0].lower()}{words[1:]}."
 
 
 def period_axis(frame: pl.DataFrame, field: str, period_type: str) -> alt.X:
@@ -40,6 +117,7 @@ def trend_chart(
     *,
     large: bool = False,
     period_type: str = "month",
+    y_title: str = "Value",
 ) -> alt.LayerChart:
     """The subject's values per period against its network and all practices (and the
     target); ``period_type`` "year" or "financial_year" labels one tick per period."""
@@ -51,7 +129,7 @@ def trend_chart(
     frame = lines.with_columns((pl.col("value") * 100).round(1).alias("value_pct"))
     base = alt.Chart(to_records(frame)).encode(
         x=period_axis(lines, "period", period_type),
-        y=alt.Y("value:Q", title="Value", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
         color=alt.Color(
             "series:N",
             sort=order,
@@ -84,7 +162,10 @@ def trend_chart(
             .encode(y="target:Q")
         )
     chart = alt.layer(*layers).properties(width="container", height=420 if large else 320)
-    return sized(titled(chart, title, caption, large=large), large=large)
+    return described(
+        sized(titled(chart, title, caption, large=large), large=large),
+        trend_summary(lines, subject, target, period_type=period_type),
+    )
 
 
 def spc_chart_spec(
@@ -96,9 +177,14 @@ def spc_chart_spec(
     proportion: bool = True,
     large: bool = False,
     period_type: str = "month",
+    subject: str = "the series",
+    measure: str = "values",
+    variation_icon: str = "common_cause",
+    y_title: str = "Value",
 ) -> alt.LayerChart:
     """XmR / p-chart: points coloured by Making Data Count point type, limits, mean, target;
-    ``period_type`` "year" or "financial_year" labels one tick per period."""
+    ``period_type`` "year" or "financial_year" labels one tick per period. ``subject``,
+    ``measure`` and ``variation_icon`` word its summary (:func:`spc_summary`)."""
     frame = spc.with_columns(
         pl.col("point_type").alias("type"),
         (pl.col("value") * 100).round(2).alias("value_pct"),
@@ -120,7 +206,7 @@ def spc_chart_spec(
         .mark_line(interpolate="step-after" if not proportion else "linear")
         .encode(
             x=x,
-            y=alt.Y("y:Q", title="Value", axis=alt.Axis(format=fmt), scale=y_scale),
+            y=alt.Y("y:Q", title=y_title, axis=alt.Axis(format=fmt), scale=y_scale),
             detail="detail:N",
             strokeDash=alt.StrokeDash(
                 "kind:N",
@@ -180,4 +266,12 @@ def spc_chart_spec(
             .encode(y="target:Q")
         )
     chart = alt.layer(*layers).properties(width="container", height=380 if large else 300)
-    return sized(titled(chart, title, caption, large=large), large=large)
+    summary = spc_summary(
+        spc,
+        subject,
+        measure,
+        variation_icon=variation_icon,
+        proportion=proportion,
+        period_type=period_type,
+    )
+    return described(sized(titled(chart, title, caption, large=large), large=large), summary)

@@ -36,7 +36,10 @@ h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
 [data-testid="stDownloadButton"] button div, [data-testid="stButton"] button div {
     white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
-[data-testid="stColumn"]:has([data-testid="stDownloadButton"]) {
+/* A column of download buttons is as wide as their labels; not a column that also holds a
+   chart (and the summary under it, whose max-content is a whole sentence on one line). */
+[data-testid="stColumn"]:has([data-testid="stDownloadButton"]):not(:has(
+    [data-testid="stVegaLiteChart"])) {
     min-width: max-content;
 }
 /* Sidebar labels (when it is opened) wrap instead of being cut. */

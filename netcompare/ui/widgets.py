@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import altair as alt
+import polars as pl
 import streamlit as st
 
+from netcompare.charts.common import chart_frame_height
 from netcompare.charts.export import chart_png, chart_svg
 from netcompare.ui.filters import (
     KEY_INDICATOR,
@@ -14,6 +16,7 @@ from netcompare.ui.filters import (
     link_for_next_page,
 )
 from netcompare.views.common import ALL
+from netcompare.views.format import csv_text
 
 GOTO_KEY = "_goto_page"
 
@@ -29,30 +32,47 @@ def need_indicator(filters: Filters) -> None:
 
 
 def show_chart(
-    chart: alt.TopLevelMixin, *, key: str, selectable: bool = False, stretch: bool = True
+    chart: alt.TopLevelMixin,
+    *,
+    key: str,
+    selectable: bool = False,
+    stretch: bool = True,
+    data: pl.DataFrame | None = None,
 ):
-    """Show an Altair chart (its ⋯ menu saves it as PNG or SVG); return the selection event.
+    """Show an Altair chart with PNG and SVG downloads (and, given ``data``, the frame the
+    chart shows as CSV); return the selection event.
 
     ``stretch=False`` keeps the chart's own width (a grid whose cells must stay readable).
+    The chart is drawn with its own colours and fonts (``theme=None``): Streamlit's theme
+    would override the chart's config and turn axis and legend text pale grey.
     """
     width = "stretch" if stretch else "content"
     # Streamlit squeezes a stretched chart to its default height unless told the total height:
     # the plot's own height plus room for the title, caption lines, axis and legend.
     plot_height = getattr(chart, "height", None)
-    height = plot_height + 190 if stretch and isinstance(plot_height, int) else "content"
+    height = (
+        plot_height + chart_frame_height(chart.to_dict())
+        if stretch and isinstance(plot_height, int)
+        else "content"
+    )
+    options = {"key": key, "width": width, "height": height, "theme": None}
     if selectable:
-        event = st.altair_chart(chart, key=key, on_select="rerun", width=width, height=height)
+        event = st.altair_chart(chart, on_select="rerun", **options)
     else:
-        st.altair_chart(chart, key=key, width=width, height=height)
+        st.altair_chart(chart, **options)
         event = None
-    chart_downloads(chart, key=key)
+    chart_downloads(chart, key=key, data=data)
     return event
 
 
-def chart_downloads(chart: alt.TopLevelMixin, *, key: str) -> None:
-    """PNG and SVG download buttons; the file is rendered only when a button is clicked."""
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(
+def chart_downloads(chart: alt.TopLevelMixin, *, key: str, data: pl.DataFrame | None = None):
+    """PNG and SVG download buttons (the file is rendered only when a button is clicked) and,
+    given ``data``, a CSV of the frame as the chart shows it."""
+    # A row of buttons as wide as their labels (wrapping onto a second row when the chart is
+    # narrow), not columns: a column's share of the width times its label's width would
+    # otherwise set the width of the chart's own column in presentation mode.
+    row = st.container(horizontal=True, gap="small", key=f"{key}_downloads")
+    row.download_button(
         "PNG",
         data=lambda: chart_png(chart),
         icon=":material/download:",
@@ -61,7 +81,7 @@ def chart_downloads(chart: alt.TopLevelMixin, *, key: str) -> None:
         key=f"{key}_png",
         on_click="ignore",
     )
-    right.download_button(
+    row.download_button(
         "SVG",
         data=lambda: chart_svg(chart),
         icon=":material/download:",
@@ -70,6 +90,16 @@ def chart_downloads(chart: alt.TopLevelMixin, *, key: str) -> None:
         key=f"{key}_svg",
         on_click="ignore",
     )
+    if data is not None:
+        row.download_button(
+            "Data (CSV)",
+            data=lambda: csv_text(data),
+            icon=":material/download:",
+            file_name=f"{key}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+        )
 
 
 def _jump(page: str, indicator_id: str | None, practice_id: str | None, package: str | None):

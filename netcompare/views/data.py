@@ -8,7 +8,7 @@ import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.views.common import ViewOptions, practice_labels
-from netcompare.views.format import PERIOD_TYPE_WORDS, period_label
+from netcompare.views.format import PERIOD_TYPE_WORDS, csv_text, period_label
 
 PRACTICES_SCHEMA = pl.Schema(
     {
@@ -44,7 +44,7 @@ class DataSetView:
         return self.coverage.select("Period", "Values")
 
     def practices_csv(self) -> str:
-        return self.practices.write_csv()
+        return csv_text(self.practices)
 
 
 def dataset_view(data: DataSet, options: ViewOptions) -> DataSetView:

@@ -350,3 +350,34 @@ def with_note_counts(
         .alias(NOTES)
     )
     return shown.insert_column(shown.columns.index("Practice") + 1, n_notes)
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+# The first characters that make a spreadsheet read a cell as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with every text cell a spreadsheet would run as a formula (one starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) prefixed with a single quote, as
+    OWASP's CSV-injection guidance advises; numbers and other cells are left as they are.
+    (Peer notes are exported by :func:`netcompare.notes.exchange.notes_to_csv`, which applies
+    the same rule and removes the quote again on import.)"""
+    starts = "".join(FORMULA_STARTS).replace("-", r"\-")
+    risky = f"^[{starts}]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(risky))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
+def csv_text(frame: pl.DataFrame) -> str:
+    """The frame as CSV to download, made safe to open in a spreadsheet (:func:`csv_safe`);
+    list columns (sparklines) are left out, as a CSV cell cannot hold them."""
+    flat = frame.select(c for c, dtype in frame.schema.items() if not isinstance(dtype, pl.List))
+    return csv_safe(flat).write_csv()

@@ -20,6 +20,7 @@ from netcompare.views.common import (
 )
 from netcompare.views.compare import BENCHMARK_ALL, Comparison, compare_practices
 from netcompare.views.format import (
+    VERDICT_COLUMN,
     VERDICT_WORDS,
     YOURS,
     judgement_words,
@@ -116,6 +117,34 @@ class FunnelView:
     def benchmark(self) -> float:
         """The centre line."""
         return self.comparison.summary.benchmark
+
+    @property
+    def practice_ids(self) -> list[str]:
+        """The practices drawn, in the points' order (e.g. to count their notes)."""
+        return self.points.get_column("practice_id").to_list()
+
+    @property
+    def data_shown(self) -> pl.DataFrame:
+        """The points as the chart draws them, each with the funnel's limits at its own
+        denominator, in percent: the chart's data to download."""
+        pct = {
+            "value": "Value (%)",
+            "ci95_lower": "95% CI lower (%)",
+            "ci95_upper": "95% CI upper (%)",
+            "funnel95_lower": "95% limit lower (%)",
+            "funnel95_upper": "95% limit upper (%)",
+            "funnel998_lower": "99.8% limit lower (%)",
+            "funnel998_upper": "99.8% limit upper (%)",
+        }
+        return self.points.sort("label").select(
+            pl.col("label").alias("Practice"),
+            pl.col("network_name").alias("Network"),
+            pl.col("numerator").alias("Numerator"),
+            pl.col("denominator").alias("Denominator"),
+            *((pl.col(c) * 100).round(2).alias(name) for c, name in pct.items()),
+            pl.lit(round(self.benchmark * 100, 2)).alias("Benchmark (%)"),
+            pl.col("verdict_words").alias(VERDICT_COLUMN),
+        )
 
     def point(self, practice_id: str) -> FunnelPoint | None:
         """The practice clicked on the chart, if it is one of the points."""

@@ -25,7 +25,7 @@ from netcompare.views.compare import (
     Comparison,
     compare_practices,
 )
-from netcompare.views.format import YOURS, judgement_words, league_display
+from netcompare.views.format import YOURS, csv_text, judgement_words, league_display
 
 SPARK_PERIODS = 12
 
@@ -73,8 +73,9 @@ class LeagueTable:
         return [p.practice_id for p in self.practices]
 
     def csv(self) -> str:
-        """The table to download (the sparkline values left out)."""
-        return self.table.drop("trend").write_csv()
+        """The table to download (the sparkline values left out), safe to open in a
+        spreadsheet."""
+        return csv_text(self.table.drop("trend"))
 
 
 def previous_period(data: DataSet, indicator_id: str, period: dt.date) -> dt.date | None:

@@ -95,6 +95,35 @@ class NetworkSummary:
     singles_note: str | None  # names the networks of one practice (no spread to show)
     table: pl.DataFrame | None  # every network as a table, when the charts show only some
 
+    @property
+    def networks_shown(self) -> pl.DataFrame:
+        """The network averages chart's data, as it says it, to download."""
+        return self.chart_networks.select(
+            pl.col("network_name").alias("Network"),
+            pl.col("practices").alias("Practices"),
+            pl.col("numerator").alias("Numerator"),
+            pl.col("denominator").alias("Denominator"),
+            (pl.col("value") * 100).round(2).alias("Average (%)"),
+            (pl.col("network_target") * 100).round(2).alias("Network target (%)"),
+            pl.when(pl.col("meets").is_null())
+            .then(pl.lit("no network target"))
+            .when(pl.col("meets"))
+            .then(pl.lit("✔ meets target"))
+            .otherwise(pl.lit("✖ below target"))
+            .alias("Against the network target"),
+        )
+
+    @property
+    def practices_shown(self) -> pl.DataFrame:
+        """The spread chart's data (each practice of the networks shown), to download."""
+        return self.chart_practices.sort("network_name", "label").select(
+            pl.col("network_name").alias("Network"),
+            pl.col("label").alias("Practice"),
+            pl.col("numerator").alias("Numerator"),
+            pl.col("denominator").alias("Denominator"),
+            (pl.col("value") * 100).round(2).alias("Value (%)"),
+        )
+
 
 def network_summary(
     data: DataSet, indicator_id: str, period: dt.date, options: ViewOptions

@@ -38,6 +38,8 @@ from netcompare.views.common import (
 from netcompare.views.compare import BENCHMARK_ALL, compare_practices
 from netcompare.views.format import (
     METHOD_LABELS,
+    NO_TARGET,
+    VERDICT_COLUMN,
     VERDICT_WORDS,
     judgement_words,
     percent_digits,
@@ -45,6 +47,7 @@ from netcompare.views.format import (
     percent_words,
     targets_met_display,
     verdict_counts_display,
+    verdict_text,
 )
 
 ROW_PRACTICE = "practice"
@@ -68,6 +71,7 @@ VERDICT_SYMBOLS = {
     "lower": "▼",
     "much_lower": "▼▼",
 }
+NOT_JUDGED_WORDS = "not judged (network or all-practice row, or too few practices)"
 TITLE_TARGETS = "Overview: who meets the targets"
 TITLE_BENCHMARK = "Overview: better or worse than the benchmark"
 
@@ -95,7 +99,9 @@ GRID_SCHEMA = pl.Schema(
         "verdict": pl.String(),  # practice rows: the verdict against the benchmark
         "status": pl.String(),  # what the cell is coloured by: rag, or verdict (judged_by)
         "status_words": pl.String(),  # that status in words (legend, tooltip)
-        "cell_text": pl.String(),  # the value with enough digits and the status symbol
+        "value_text": pl.String(),  # the value with enough digits for its indicator; "–"
+        "symbol": pl.String(),  # the status symbol (✔ ▲ ✖ ○, or the verdict's ▲ ● ▼); ""
+        "cell_text": pl.String(),  # value_text and symbol together (tables, tooltips)
     }
 )
 VERDICT_COUNTS_SCHEMA = pl.Schema(
@@ -158,6 +164,26 @@ class Overview:
     def practice_ids(self) -> list[str]:
         """The practices of ``targets_met``, in its order."""
         return self.targets_met.get_column("practice_id").to_list()
+
+    @property
+    def data_shown(self) -> pl.DataFrame:
+        """The chart's cells as a table to download: one row per cell, as the chart says it."""
+        return self.grid.sort("row_order", "col_order").select(
+            pl.col("row_label").alias("Practice / row"),
+            pl.col("indicator_name").alias("Indicator"),
+            pl.col("value_text").alias("Value"),
+            pl.col("numerator").alias("Numerator"),
+            pl.col("denominator").alias("Denominator"),
+            pl.when(pl.col("target").is_null())
+            .then(pl.lit(NO_TARGET))
+            .otherwise(percent_text("target", 0))
+            .alias("Target"),
+            pl.col("status")
+            .replace_strict(self.legend, default=None)
+            .fill_null(pl.col("status_words"))
+            .alias(self.legend_title),
+            verdict_text().alias(VERDICT_COLUMN),
+        )
 
     def cell(self, row_id: str | None, indicator_id: str | None) -> RagCell | None:
         """The cell of this row and indicator, if the grid has it."""
@@ -229,15 +255,15 @@ def overview_view(
         caption = chart_caption(
             "Each indicator against its own target",
             period,
-            benchmark="the indicator's target (green ✔ meets it, amber ▲ within the amber "
-            "band, red ✖ below, grey · no target)",
+            benchmark="the indicator's target (✔ meets it, ▲ within the amber band, "
+            "✖ below, ○ no target)",
             method="value against target; network and all-practice rows are pooled averages",
             net_of_exceptions=options.net_of_exceptions,
             source=data.name,
             period_type=kind,
         )
-        legend = {k: f"{RAG_SYMBOLS[k]} {k}: {RAG_WORDS[k]}".strip() for k in RAG_WORDS}
-        legend["no data"] = NO_DATA
+        # Words and symbols, not the ratings' colour names: on screen "green" is blue.
+        legend = {k: f"{RAG_SYMBOLS[k]} {RAG_WORDS[k]}".strip() for k in RAG_WORDS}
         judged_note = None
     else:
         caption = chart_caption(
@@ -250,8 +276,9 @@ def overview_view(
             source=data.name,
             period_type=kind,
         )
-        legend = {k: v for k, v in VERDICT_WORDS.items() if k in _statuses(grid)}
-        legend["none"] = "not judged (network or all-practice row, or too few practices)"
+        shown = _statuses(grid)
+        legend = {k: v for k, v in VERDICT_WORDS.items() if k in shown}
+        legend["none"] = NOT_JUDGED_WORDS
         legend["no data"] = NO_DATA
         judged_note = (
             "No indicator shown has a target, so the cells say whether each practice is "
@@ -368,7 +395,7 @@ def _with_status(grid: pl.DataFrame, judged_by: str) -> pl.DataFrame:
             .otherwise(pl.col("verdict").fill_null("none"))
         )
         words = status.replace_strict(
-            {**VERDICT_WORDS, "none": "not judged", NO_DATA: NO_DATA}, default=""
+            {**VERDICT_WORDS, "none": NOT_JUDGED_WORDS, NO_DATA: NO_DATA}, default=""
         )
         symbol = pl.col("verdict").replace_strict(VERDICT_SYMBOLS, default="")
     digits = {
@@ -394,9 +421,16 @@ def _with_status(grid: pl.DataFrame, judged_by: str) -> pl.DataFrame:
         .with_columns(
             pl.when(pl.col("value").is_null())
             .then(pl.lit("–"))
-            .otherwise(
-                pl.concat_str(pl.col("_pct"), pl.lit(" "), pl.col("_symbol")).str.strip_chars()
-            )
+            .otherwise(pl.col("_pct"))
+            .alias("value_text"),
+            pl.when(pl.col("value").is_null())
+            .then(pl.lit(""))
+            .otherwise(pl.col("_symbol"))
+            .alias("symbol"),
+        )
+        .with_columns(
+            pl.concat_str(pl.col("value_text"), pl.lit(" "), pl.col("symbol"))
+            .str.strip_chars()
             .alias("cell_text")
         )
         .drop("_pct", "_symbol")

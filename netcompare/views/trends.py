@@ -112,6 +112,43 @@ class TrendView:
     practice: PracticeRef | None  # the subject, when it is a practice
     period_type: str = "month"  # how often the values come: month, year, financial_year
     two_in_three: TwoInThreeRule = "mdc2023"
+    indicator_name: str = ""
+
+    @property
+    def y_title(self) -> str:
+        """The value axis, as the funnel plot's: "MMR1 by 24 months (%)"."""
+        return f"{self.indicator_name} (%)" if self.indicator_name else "Value"
+
+    @property
+    def lines_shown(self) -> pl.DataFrame:
+        """The trend chart's data, as it says it, to download."""
+        return self.lines.sort("series", "period").select(
+            pl.col("series").alias("Series"),
+            pl.col("period_label").alias("Period"),
+            pl.col("numerator").alias("Numerator"),
+            pl.col("denominator").alias("Denominator"),
+            (pl.col("value") * 100).round(2).alias("Value (%)"),
+        )
+
+    @property
+    def spc_shown(self) -> pl.DataFrame:
+        """The SPC chart's data (values, centre line, process limits, rules), to download."""
+        counts = [c for c in ("numerator", "denominator") if c in self.spc.columns]
+        return self.spc.sort("date").select(
+            pl.col("period_label").alias("Period"),
+            *(pl.col(c).alias(c.capitalize()) for c in counts),
+            *(
+                (pl.col(c) * 100).round(2).alias(name)
+                for c, name in (
+                    ("value", "Value (%)"),
+                    ("mean", "Mean (%)"),
+                    ("lpl", "Lower process limit (%)"),
+                    ("upl", "Upper process limit (%)"),
+                )
+            ),
+            pl.col("special_cause").alias("Rule"),
+            pl.col("point_type").alias("Point type"),
+        )
 
 
 def rebase_periods(data: DataSet, indicator_id: str, until: dt.date) -> list[dt.date]:
@@ -273,4 +310,5 @@ def trend_view(
         ),
         period_type=kind,
         two_in_three=two_in_three,
+        indicator_name=indicator.name,
     )

@@ -61,10 +61,11 @@ def test_indicator_without_target(tiny: AppTest):
     cells = chart_titled(tiny, "Trio:").layer_data(0)
     beta = cells.filter(pl.col("indicator_id") == "BETA")
     assert set(beta["rag"].to_list()) == {"none"}  # grey: no target, not red
-    assert set(beta["cell_text"].str.slice(-1).to_list()) == {"·"}
+    assert set(beta["symbol"].to_list()) == {"○"}  # the symbol drawn under each value
+    assert set(beta["cell_text"].str.slice(-1).to_list()) == {"○"}
     show(tiny, "pages/league.py", indicator="BETA")
     assert "This indicator has no target: RAG shows 'none'." in texts(tiny, "caption")
-    assert set(tiny.dataframe[0].value["RAG"]) == {"· none"}
+    assert set(tiny.dataframe[0].value["RAG"]) == {"○ none"}
     # The benchmark is chosen on the funnel plot page; the league table follows it.
     show(tiny, "pages/funnel.py")
     tiny.selectbox(key="benchmark").set_value("target").run()

@@ -174,10 +174,20 @@ def test_overview_rag_is_colour_blind_safe_and_the_chart_states_what_it_shows(ap
     chart = chart_titled(app, "Bow Common:")
     cells = chart.layer_data(0)
     # Each cell carries a symbol besides its colour; the legend carries words.
-    symbols = {"green": "✔", "amber": "▲", "red": "✖", "none": "·"}
+    symbols = {"green": "✔", "amber": "▲", "red": "✖", "none": "○"}
     for rag, symbol in symbols.items():
-        texts_for = cells.filter(pl.col("rag") == rag).get_column("cell_text").to_list()
-        assert all(t.endswith(symbol) for t in texts_for), rag
+        rated = cells.filter((pl.col("rag") == rag) & pl.col("value").is_not_null())
+        assert rated.height or rag == "none", rag
+        assert set(rated.get_column("status").to_list()) <= {rag}, rag
+        assert set(rated.get_column("symbol").to_list()) <= {symbol}, rag
+        assert all(t.endswith(symbol) for t in rated.get_column("cell_text").to_list()), rag
+    # The symbol is drawn as its own text layer under the value, larger than the value.
+    texts = {
+        chart.layers[i]["encoding"]["text"]["field"]: chart.layers[i]["mark"]["fontSize"]
+        for i in chart.layers_with_mark("text")
+    }
+    assert texts["symbol"] > texts["value_text"]
+    assert chart.layers[0]["encoding"]["color"]["field"] == "status"
     legend = chart.layers[0]["encoding"]["color"]["legend"]["labelExpr"]
     for words in ("meets target", "near target", "below target", "no target"):
         assert words in legend
@@ -563,10 +573,16 @@ def test_funnel_outliers_are_listed_and_labelled(app: AppTest):
         )
     }
     assert dict(points.select("practice_id", "status").iter_rows()) == status
-    # Practices outside 99.8% are labelled on the chart.
-    text_layer = chart.layers_with_mark("text")[-1]
-    labelled = set(chart.layer_data(text_layer).get_column("label").to_list())
-    assert set(points.filter(pl.col("status") == "outside 99.8%")["label"].to_list()) <= labelled
+    # Every outlier is labelled on the chart (labels are drawn in several text layers,
+    # "labels_left", "labels_right_bold", …).
+    label_layers = [
+        i for i, layer in enumerate(chart.layers) if layer.get("name", "").startswith("labels_")
+    ]
+    assert label_layers
+    labelled = {
+        label for i in label_layers for label in chart.layer_data(i).get_column("label").to_list()
+    }
+    assert set(outside["label"].to_list()) <= labelled
 
 
 def test_funnel_method_and_benchmark_options(app: AppTest):
@@ -580,7 +596,7 @@ def test_funnel_method_and_benchmark_options(app: AppTest):
     no_exception(app)
     chart = chart_titled(app, "MMR1 by 24 months")
     assert "Benchmark: target 95%" in chart.subtitle
-    rule = chart.layers_with_mark("rule")
+    rule = [i for i in chart.layers_with_mark("rule") if chart.layers[i].get("name") == "benchmark"]
     assert [chart.layer_data(i)["benchmark"].item() for i in rule] == [0.95]
     choose(app, "network", "N3")
     app.selectbox(key="benchmark").set_value("network").run()
@@ -923,4 +939,42 @@ def test_presentation_mode_enlarges_fonts_and_charts(app: AppTest):
     assert any("font-size: 22px" in m.value for m in app.markdown)
     assert chart_titled(app, "Bow Common:").spec["title"]["fontSize"] > small
     go(app, "pages/funnel.py")
-    assert chart_titled(app, "MMR1").spec["title"]["fontSize"] == 26
+    large = chart_titled(app, "MMR1").spec["title"]["fontSize"]
+    choose(app, "present", False)
+    assert large >= 16
+    assert large > chart_titled(app, "MMR1").spec["title"]["fontSize"]
+
+
+# --- summaries and data one click away --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "charts"),
+    [
+        ("pages/overview.py", {"rag_chart": "RAG chart of "}),
+        ("pages/funnel.py", {"funnel_chart": "Funnel plot of "}),
+        ("pages/trends.py", {"trend_chart": "Trend of ", "spc_chart": "SPC chart of "}),
+        (
+            "pages/networks.py",
+            {"network_bars": "Averages of ", "practice_spread": "Values of "},
+        ),
+    ],
+)
+def test_each_chart_shows_its_summary_and_offers_its_data_as_csv(
+    app: AppTest, page: str, charts: dict[str, str]
+):
+    go(app, page)
+    captions = texts(app, "caption")
+    descriptions = [c.spec.get("description", "") for c in drawn_charts(app)]
+    for starts in charts.values():
+        # The chart's text alternative, also written under it for everyone.
+        said = [c for c in captions if c.startswith(starts)]
+        assert len(said) == 1, (starts, captions)
+        assert said[0] in descriptions
+    buttons = {b.proto.id: b.proto.label for b in app.get("download_button")}
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert labels.count("Data (CSV)") == len(charts), buttons
+    for b in app.get("download_button"):
+        assert not b.proto.label.startswith(("⬇", "📥"))  # a Material icon, not an emoji
+        if b.proto.label == "Data (CSV)":
+            assert b.proto.icon == ":material/download:"

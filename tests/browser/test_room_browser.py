@@ -172,5 +172,15 @@ def test_the_funnel_names_the_chosen_network_and_says_what_it_shows(app_url: str
     # Bow Common's practices (the default network) are named on the chart itself.
     for practice in ("Barley Medical Centre", "Clover Medical Centre", "Foundry Practice"):
         assert practice in drawn
-    # The legend tells 95% from 99.8% outliers, and names the ring.
-    assert {"high: outside 95%", "low: outside 99.8%", "in Bow Common"} <= drawn
+    # The legend tells 95% from 99.8% outliers in the words every page gives the verdict,
+    # and names the ring.
+    assert {
+        "high, outside 95%: better",
+        "low, outside 99.8%: worse",
+        "within limits: similar",
+        "in Bow Common",
+    } <= drawn
+    # The value axis says what the value is; the summary is also written under the chart.
+    assert "MMR1 by 24 months (%)" in drawn
+    summary = page.get_by_text(chart["label"], exact=True)
+    assert summary.count() == 1 and summary.is_visible()

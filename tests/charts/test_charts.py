@@ -10,7 +10,14 @@ import json
 import polars as pl
 import pytest
 
-from netcompare.charts.common import RAG_COLOURS, RAG_SYMBOLS, RAG_WORDS, titled, to_records
+from netcompare.charts.common import (
+    NEUTRAL_STATUS_COLOUR,
+    RAG_COLOURS,
+    RAG_SYMBOLS,
+    RAG_WORDS,
+    titled,
+    to_records,
+)
 from netcompare.charts.funnel import POINT_SELECTION, funnel_chart
 from netcompare.charts.icons import (
     assurance_icon_svg,
@@ -23,12 +30,31 @@ from netcompare.charts.rag import CELL_SELECTION, rag_chart
 from netcompare.charts.trends import spc_chart_spec, trend_chart
 from netcompare.stats.funnel import FunnelSummary, funnel_limits_grid
 from netcompare.stats.spc import spc_chart
+from netcompare.views.format import VERDICT_WORDS
 
 CAPTION = (
     "MMR1 by 24 months · Sep 2026 · Benchmark: target 95% · Method: Spiegelhalter arcsine, "
     "over-dispersion adjusted; φ = 1.162 · Denominator: all patients (exceptions counted in the "
     "denominator) · Source: Riverbank sample borough (fictional)"
 )
+
+
+def with_verdict_words(points: pl.DataFrame) -> pl.DataFrame:
+    """The verdict every page gives (higher is better here), as the funnel view adds it."""
+    verdict = (
+        pl.when(pl.col("outlier998") == "high")
+        .then(pl.lit("best"))
+        .when(pl.col("outlier95") == "high")
+        .then(pl.lit("better"))
+        .when(pl.col("outlier998") == "low")
+        .then(pl.lit("worst"))
+        .when(pl.col("outlier95") == "low")
+        .then(pl.lit("worse"))
+        .otherwise(pl.lit("similar"))
+    )
+    return points.with_columns(
+        verdict.alias("verdict"), verdict.replace_strict(VERDICT_WORDS).alias("verdict_words")
+    )
 
 
 def spec(chart) -> dict:
@@ -97,6 +123,12 @@ def _grid() -> pl.DataFrame:
                     "value": value,
                     "target": None if rag in ("none", "no data") else 0.8,
                     "rag": rag,
+                    # As netcompare.views.rag.overview_view gives them (judged by target).
+                    "status": rag,
+                    "status_words": RAG_WORDS[rag],
+                    "value_text": "–" if value is None else f"{value:.0%}",
+                    "symbol": RAG_SYMBOLS[rag],
+                    "cell_text": "–" if value is None else f"{value:.0%} {RAG_SYMBOLS[rag]}",
                 }
             )
     return pl.DataFrame(rows)
@@ -122,10 +154,44 @@ def test_rag_chart_cells_carry_symbols_and_the_legend_words():
     for rag, symbol in RAG_SYMBOLS.items():
         if rag != "no data":
             assert symbol in legend and RAG_WORDS[rag] in legend
-    assert {c["rag_words"] for c in cells} == set(RAG_WORDS.values())
+    assert {c["status_words"] for c in cells} == set(RAG_WORDS.values())
+    # The value and, under it, its symbol large enough to carry the rating alone.
+    texts = [layer for layer in s["layer"] if layer["mark"]["type"] == "text"]
+    assert [t["encoding"]["text"]["field"] for t in texts] == ["value_text", "symbol"]
+    assert texts[1]["mark"]["fontSize"] > texts[0]["mark"]["fontSize"]
     # Rows keep the grid's order; a click selects a cell.
     assert rect["encoding"]["y"]["sort"] == ["Alder", "North (network)", "All"]
     assert any(p["name"] == CELL_SELECTION for p in s["params"])
+
+
+def test_rag_chart_judged_by_the_benchmark_uses_the_grids_status_digits_and_legend():
+    verdicts = {"green": "better", "amber": "similar", "red": "worse", "none": "higher"}
+    words = {"better": "▲ better", "similar": "● similar", "worse": "▼ worse", "higher": "▲ hi"}
+    grid = _grid().with_columns(
+        pl.col("rag").replace(verdicts).alias("status"),
+        pl.col("value_text").str.replace("%", ".0%"),
+    )
+    grid = grid.with_columns(pl.col("status").replace(words).alias("status_words"))
+    legend = {**words, "no data": "no data"}
+    s = spec(rag_chart(grid, "North", CAPTION, legend_title="Against the benchmark", legend=legend))
+    colour = s["layer"][0]["encoding"]["color"]
+    assert colour["field"] == "status"
+    assert colour["legend"]["title"] == "Against the benchmark"
+    assert colour["scale"]["domain"] == list(legend)
+    # better / similar / worse in the colours of meets / near / below; higher a neutral grey
+    assert colour["scale"]["range"] == [
+        RAG_COLOURS["green"],
+        RAG_COLOURS["amber"],
+        RAG_COLOURS["red"],
+        NEUTRAL_STATUS_COLOUR,
+        RAG_COLOURS["no data"],
+    ]
+    for text in words.values():
+        assert text in colour["legend"]["labelExpr"]
+    cells = all_data(s)[0]
+    assert "85.0%" in {c["value_text"] for c in cells}  # the grid's digits, not whole percents
+    tooltip = {t["field"]: t["title"] for t in s["layer"][0]["encoding"]["tooltip"]}
+    assert tooltip["status_words"] == "Against the benchmark"
 
 
 def _funnel_points() -> tuple[pl.DataFrame, pl.DataFrame, float]:
@@ -147,7 +213,7 @@ def _funnel_points() -> tuple[pl.DataFrame, pl.DataFrame, float]:
             "status": ["within limits", "outside 99.8%", "outside 95%", "within limits"],
         }
     )
-    return points, grid, 0.8
+    return with_verdict_words(points), grid, 0.8
 
 
 def test_funnel_chart_has_both_limit_layers_the_benchmark_and_labelled_outliers():

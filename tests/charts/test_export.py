@@ -11,14 +11,15 @@ from netcompare.charts.rag import rag_chart
 from netcompare.data.load import load_dataset
 from netcompare.views.common import ViewOptions
 from netcompare.views.funnel import funnel_view
-from netcompare.views.rag import rag_grid
+from netcompare.views.rag import overview_view
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def test_rag_chart_exports_png_and_svg_with_its_title() -> None:
     data = load_dataset(SAMPLE)
-    chart = rag_chart(rag_grid(data, data.latest_period, ViewOptions("N1")), "RAG N1", "a · b")
+    grid = overview_view(data, data.latest_period, ViewOptions("N1")).grid
+    chart = rag_chart(grid, "RAG N1", "a · b")
     png = chart_png(chart, scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])

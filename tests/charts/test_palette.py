@@ -18,6 +18,9 @@ from netcompare.charts.common import (
     LOW_COLOUR,
     RAG_COLOURS,
     RAG_TEXT_COLOURS,
+    STATUS_COLOURS,
+    STATUS_TEXT_COLOURS,
+    VERDICT_COLOURS,
     WITHIN_COLOUR,
 )
 
@@ -101,3 +104,23 @@ def test_rag_is_not_told_by_red_against_green():
 def test_cell_text_contrasts_with_its_cell():
     for rating, background in RAG_COLOURS.items():
         assert contrast(RAG_TEXT_COLOURS[rating], background) >= 4.5, rating
+
+
+@pytest.mark.parametrize("simulation", list(SIMULATIONS))
+def test_verdict_colours_stay_apart_under_each_colour_vision_deficiency(simulation: str):
+    # Judged against the benchmark, a column holds better / similar / worse (or, for a
+    # neutral indicator, higher / similar / lower) and "not judged" rows.
+    for a, b in itertools.combinations(["better", "similar", "worse", "none"], 2):
+        d = distance(STATUS_COLOURS[a], STATUS_COLOURS[b], simulation)
+        assert d >= 40, f"{a} vs {b} under {simulation}: ΔE {d:.0f}"
+    for a, b in itertools.combinations(["higher", "similar", "none"], 2):
+        d = distance(STATUS_COLOURS[a], STATUS_COLOURS[b], simulation)
+        assert d >= 25, f"{a} vs {b} under {simulation}: ΔE {d:.0f}"
+
+
+def test_verdicts_reuse_the_rag_colours_and_text_on_every_status_contrasts():
+    assert VERDICT_COLOURS["better"] == RAG_COLOURS["green"]
+    assert VERDICT_COLOURS["similar"] == RAG_COLOURS["amber"]
+    assert VERDICT_COLOURS["worse"] == RAG_COLOURS["red"]
+    for status, background in STATUS_COLOURS.items():
+        assert contrast(STATUS_TEXT_COLOURS[status], background) >= 4.5, status
