@@ -10,6 +10,7 @@ from netcompare.notes import Note
 from netcompare.notes.render import escape_markdown, note_header_markdown
 from netcompare.ui.context import current_view
 from netcompare.ui.judgement import judgement_choice
+from netcompare.ui.linked import linked_multiselect
 from netcompare.ui.notes import (
     answer_form,
     export_buttons,
@@ -22,7 +23,7 @@ from netcompare.ui.notes import (
     thread_notes,
 )
 from netcompare.ui.views import improvers_view, practice_label_map, significantly_better
-from netcompare.views.common import LABEL_NAMES, practice_network_map
+from netcompare.views.common import LABEL_NAMES, practice_link_names, practice_network_map
 from netcompare.views.format import (
     SECOND_METHOD_COLUMN,
     VERDICT_COLUMN,
@@ -224,39 +225,33 @@ if store is not None and practice_ids:
 st.header("All notes")
 
 
-def keep_valid(key: str, allowed: list[str]) -> None:
-    """Drop values an old link or another data set left behind, instead of failing."""
-    chosen = st.session_state.get(key)
-    if chosen and any(v not in allowed for v in chosen):
-        st.session_state[key] = [v for v in chosen if v in allowed]
-
-
 network_ids = list(network_names)  # in name order
 c1, c2, c3, c4 = st.columns(4)
-keep_valid("notes_network", network_ids)
-chosen_networks = c1.multiselect(
+chosen_networks = linked_multiselect(
+    c1.multiselect,
     "Network",
     network_ids,
     format_func=lambda n: network_names.get(n, n),
     key="notes_network",
-    bind="query-params",
 )
 listed = [p for p in practice_ids if not chosen_networks or practice_network[p] in chosen_networks]
-keep_valid("notes_practice", listed)
-chosen_practices = c2.multiselect(
-    "Practice", listed, format_func=practice_label, key="notes_practice", bind="query-params"
+link_names = practice_link_names(data, options)
+chosen_practices = linked_multiselect(
+    c2.multiselect,
+    "Practice",
+    listed,
+    format_func=practice_label,
+    link_name=lambda p: link_names.get(p, p),
+    key="notes_practice",
 )
-tags = known_tags()
-keep_valid("notes_tag", tags)
-chosen_tags = c3.multiselect("Tag", tags, key="notes_tag", bind="query-params")
+chosen_tags = linked_multiselect(c3.multiselect, "Tag", known_tags(), key="notes_tag")
 indicator_ids = list(indicator_names)
-keep_valid("notes_indicator", indicator_ids)
-chosen_indicators = c4.multiselect(
+chosen_indicators = linked_multiselect(
+    c4.multiselect,
     "Indicator",
     indicator_ids,
     format_func=lambda i: indicator_names.get(i, i),
     key="notes_indicator",
-    bind="query-params",
 )
 text = st.text_input("Search the text", key="notes_text", bind="query-params")
 

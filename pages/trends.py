@@ -14,6 +14,7 @@ from netcompare.charts.trends import spc_chart_spec, spc_summary, trend_chart, t
 from netcompare.errors import UserError
 from netcompare.types import TWO_IN_THREE_VARIANTS
 from netcompare.ui.context import current_view
+from netcompare.ui.linked import linked_choice, linked_multiselect
 from netcompare.ui.notes import notes_popover
 from netcompare.ui.views import trend_view
 from netcompare.ui.widgets import need_indicator, show_chart
@@ -27,36 +28,36 @@ indicator = data.indicator(f.indicator_id)
 st.title(f"Trends: {indicator.name}")
 
 c1, c2, c3 = st.columns(3)
-subject = c1.radio(
+subject = linked_choice(
+    c1.radio,
     "Show",
     ["practice", "network"],
     format_func=lambda v: "The chosen practice" if v == "practice" else "The chosen network",
     key="trend_subject",
-    bind="query-params",
     horizontal=True,
 )
-chart_kind = c2.radio(
+chart_kind = linked_choice(
+    c2.radio,
     "SPC chart",
     SPC_CHARTS,
     format_func=SPC_CHART_WORDS.get,
     key="spc_kind",
-    bind="query-params",
     horizontal=True,
 )
-rebase = c3.multiselect(
+rebase = linked_multiselect(
+    c3.multiselect,
     "Rebase at",
     [p.isoformat() for p in rebase_periods(data, f.indicator_id, f.period)],
     format_func=lambda iso: period_label(dt.date.fromisoformat(iso), indicator.period_type),
     key="rebase",
-    bind="query-params",
     help="Start new limits from this period (e.g. after a change in the way the practice works).",
 )
-two_in_three = st.radio(
+two_in_three = linked_choice(
+    st.radio,
     "Two-in-three rule",
     TWO_IN_THREE_VARIANTS,
     format_func=TWO_IN_THREE_WORDS.get,
     key="two_in_three",
-    bind="query-params",
     horizontal=True,
     help="Which points count towards two of three consecutive points near a limit: Making "
     "Data Count 2023 counts any point beyond 2σ, NHSRplotthedots only points between 2σ and "

@@ -15,6 +15,7 @@ import streamlit as st
 
 from netcompare.stats.funnel import FUNNEL_METHODS
 from netcompare.types import Benchmark, FunnelMethod
+from netcompare.ui.linked import linked_choice
 from netcompare.views.compare import FUNNEL_BENCHMARKS
 from netcompare.views.format import BENCHMARK_WORDS, METHOD_LABELS, judgement_words
 
@@ -67,25 +68,24 @@ def judgement_choice(*, draw: bool = False, caption: bool = True) -> Judgement:
     """
     chosen = current_judgement()
     if draw:
-        for key, options in ((KEY_METHOD, FUNNEL_METHODS), (KEY_BENCHMARK, FUNNEL_BENCHMARKS)):
-            if key in st.session_state and st.session_state[key] not in options:
-                del st.session_state[key]  # an old link: fall back to the default
         left, right = st.columns(2)
-        benchmark = left.selectbox(
+        benchmark = linked_choice(
+            left.selectbox,
             "Centre line (benchmark)",
             FUNNEL_BENCHMARKS,
-            index=FUNNEL_BENCHMARKS.index(chosen.benchmark),
-            format_func=BENCHMARK_WORDS.get,
             key=KEY_BENCHMARK,
-            bind="query-params",
+            format_func=BENCHMARK_WORDS.get,
+            default=DEFAULT_BENCHMARK,
+            initial=chosen.benchmark,
         )
-        method = right.selectbox(
+        method = linked_choice(
+            right.selectbox,
             "Method",
             FUNNEL_METHODS,
-            index=FUNNEL_METHODS.index(chosen.method),
-            format_func=METHOD_LABELS.get,
             key=KEY_METHOD,
-            bind="query-params",
+            format_func=METHOD_LABELS.get,
+            default=DEFAULT_METHOD,
+            initial=chosen.method,
         )
         chosen = Judgement(method, benchmark)
     st.session_state[_KEPT] = chosen

@@ -44,10 +44,12 @@ def linked_choice(
     key: str,
     format_func: Callable[[Any], str] = str,
     default: Any = None,
+    initial: Any = None,
     **kwargs: Any,
 ) -> Any:
     """``widget`` (``st.selectbox``, ``st.radio`` or a column's) whose value the URL holds
-    as its code; ``default`` (else the first option) is left out of the URL."""
+    as its code; ``default`` (else the first option) is left out of the URL. ``initial``
+    (else the default) is the value shown before the user or a link chose one."""
     options = list(options)
     fallback = default if default in options else (options[0] if options else None)
     if _first_read(key) and key in st.query_params:
@@ -58,7 +60,7 @@ def linked_choice(
         else:
             st.session_state[key] = options[[str(o) for o in options].index(code)]
     if st.session_state.get(key) not in options:
-        st.session_state[key] = fallback
+        st.session_state[key] = initial if initial in options else fallback
     value = widget(label, options, key=key, format_func=format_func, **kwargs)
     if value is None or value == fallback:
         st.query_params.pop(key, None)
@@ -74,9 +76,11 @@ def linked_multiselect(
     *,
     key: str,
     format_func: Callable[[str], str] = str,
+    link_name: Callable[[str], str] = str,
     **kwargs: Any,
 ) -> list[str]:
-    """A multiselect whose chosen codes the URL holds (one ``key=code`` each)."""
+    """A multiselect whose chosen codes the URL holds (one ``key=code`` each), each written
+    as ``link_name`` says (a practice the screen shows as a letter: the letter)."""
     options = list(options)
     if _first_read(key) and key in st.query_params:
         chosen = []
@@ -89,9 +93,10 @@ def linked_multiselect(
         st.session_state[key] = chosen
     st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in options]
     values = list(widget(label, options, key=key, format_func=format_func, **kwargs))
-    if st.query_params.get_all(key) != values:
-        if values:
-            st.query_params[key] = values
+    written = [link_name(v) for v in values]
+    if st.query_params.get_all(key) != written:
+        if written:
+            st.query_params[key] = written
         else:
             st.query_params.pop(key, None)
     return values

@@ -150,6 +150,19 @@ def practice_network_map(data: DataSet) -> dict[str, str]:
     return dict(data.practices.select("practice_id", "network_id").iter_rows())
 
 
+def practice_link_names(data: DataSet, options: ViewOptions) -> dict[str, str]:
+    """How a link names each practice: its code, except where this viewer sees a letter
+    (anonymised, or a practice that does not share its name): there the letter, so a link
+    gives away no more than the screen."""
+    shown = practice_labels(data, options).select(
+        "practice_id",
+        pl.when(pl.col("hidden") | pl.lit(options.labels == LABEL_LETTERS))
+        .then(pl.col("label"))
+        .otherwise(pl.col("practice_id")),
+    )
+    return dict(shown.iter_rows())
+
+
 def network_name(data: DataSet, network_id: str) -> str:
     if network_id == ALL:
         return "All networks"
