@@ -236,6 +236,20 @@ def _bottom_legend_rows(spec: dict) -> list[tuple[int, bool]]:
     return list(seen.values())
 
 
+def frame_height(chart: alt.TopLevelMixin) -> int:
+    """:func:`chart_frame_height` of a chart, read from its spec without its data (turning
+    6,400 funnel points into JSON only to measure the title took 0.1 s a rerun)."""
+
+    def without_data(part: alt.TopLevelMixin) -> alt.TopLevelMixin:
+        part = part.copy(deep=False)
+        part.data = alt.Undefined
+        if getattr(part, "layer", alt.Undefined) is not alt.Undefined:
+            part.layer = [without_data(layer) for layer in part.layer]
+        return part
+
+    return chart_frame_height(without_data(chart).to_dict(validate=False))
+
+
 def chart_frame_height(spec: dict) -> int:
     """The height (px) a chart needs beyond its plot: title and caption lines, the x axis
     (labels and title), the legends below the plot (side by side: the tallest counts) and

@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from netcompare.charts.common import chart_frame_height
+from netcompare.charts.common import frame_height
 from netcompare.charts.export import chart_png, chart_svg
 from netcompare.ui.filters import (
     KEY_INDICATOR,
@@ -51,9 +51,7 @@ def show_chart(
     # the plot's own height plus room for the title, caption lines, axis and legend.
     plot_height = getattr(chart, "height", None)
     height = (
-        plot_height + chart_frame_height(chart.to_dict())
-        if stretch and isinstance(plot_height, int)
-        else "content"
+        plot_height + frame_height(chart) if stretch and isinstance(plot_height, int) else "content"
     )
     options = {"key": key, "width": width, "height": height, "theme": None}
     if selectable:

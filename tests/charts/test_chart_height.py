@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import vl_convert
 
-from netcompare.charts.common import chart_frame_height
+from netcompare.charts.common import chart_frame_height, frame_height
 from netcompare.charts.funnel import funnel_chart
 from netcompare.charts.networks import network_bars, practice_spread
 from netcompare.charts.trends import spc_chart_spec, trend_chart
@@ -69,3 +69,5 @@ def test_the_room_given_round_each_plot_holds_its_title_caption_axis_and_legends
         drawn = float(re.search(r'<svg[^>]*\sheight="([\d.]+)"', svg).group(1)) - chart.height
         estimate = chart_frame_height(chart.to_dict())
         assert drawn <= estimate <= drawn + 40, (name, drawn, estimate)
+        # What the app uses: the same figure, read without turning the data into JSON.
+        assert frame_height(chart) == estimate, name
