@@ -2,11 +2,13 @@
 
 import streamlit as st
 
+from netcompare.charts.coverage import coverage_chart, coverage_summary
 from netcompare.errors import UserError
 from netcompare.ui.context import current_view
 from netcompare.ui.importing import import_panel
 from netcompare.ui.upload import save_uploads, use_source
 from netcompare.ui.views import dataset_view
+from netcompare.ui.widgets import show_chart
 
 view = current_view()
 data = view.data
@@ -78,12 +80,14 @@ import_panel()
 
 if shown.coverage.height:
     st.header("Coverage: values per period")
-    st.bar_chart(
-        shown.coverage_shown,
-        x="Period",
-        y="Values",
-        x_label="Period",
-        y_label="Values",
-        sort=False,
-        alt="Bar chart: how many values each period has",
+    show_chart(
+        coverage_chart(
+            shown.coverage_shown,
+            "Values per period",
+            f"Every indicator's values, counted per period · Source: {data.name}",
+            large=view.filters.presentation,
+        ),
+        key="coverage_chart",
+        data=shown.coverage_shown,
     )
+    st.caption(coverage_summary(shown.coverage_shown))

@@ -55,7 +55,7 @@ if f.anonymised:
         "Practices are anonymised, but notes are free text written by people: they may name "
         "practices, staff or patients. Note text and authors are hidden; show them only if "
         "everyone who can see this screen may read them.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
     show_text = st.toggle("Show note text and authors", key="notes_show_text", value=False)
 
@@ -178,7 +178,11 @@ else:
             mine = by_practice.get(pid, [])
             if mine:
                 network = network_names.get(practice_network.get(pid, ""), "")
-                with st.expander(f"{practice_label(pid)} · {network} · 💬 {len(mine)}", True):
+                with st.expander(
+                    f"{practice_label(pid)} · {network} · notes: {len(mine)}",
+                    expanded=True,
+                    icon=":material/forum:",
+                ):
                     show_threads(mine, key=f"focus_{pid}", with_practice=False, limit=10)
         silent = [practice_label(p) for p in focus if p not in by_practice]
         if silent:

@@ -291,13 +291,6 @@ def notes_count_label(n_notes: int, n_open_questions: int = 0) -> str:
     return label
 
 
-def notes_column_config(label: str = "Notes") -> object:
-    """``st.column_config`` for an ``n_notes`` column in ``st.dataframe``."""
-    return st.column_config.NumberColumn(
-        label, format="💬 %d", help="Peer notes and questions: select the row to read them"
-    )
-
-
 def render_note(
     note: Note,
     *,

@@ -15,7 +15,7 @@ import polars as pl
 from netcompare.charts.common import RAG_SYMBOLS
 
 YOURS = "◆"  # marks a practice (or network) of the viewer's chosen network
-NOTES = "💬 Notes"  # the notes count column, next to the practice's name
+NOTES = "Notes"  # the notes count column, next to the practice's name (no emoji: no font)
 SMALL_N_FLAG = "n < 10"
 
 BENCHMARK_WORDS = {

@@ -313,3 +313,34 @@ def test_a_label_two_options_share_is_not_guessed():
     assert resolve_code("alma road", codes, labels) == "P3"
     assert resolve_code("p3", codes, labels) == "P3"
     assert resolve_code("Nowhere", codes, labels) is None
+
+
+# --- a page's own choices -----------------------------------------------------------------------
+
+
+def test_a_pages_own_choices_are_codes_in_the_link():
+    at = open_link({}, "pages/funnel.py")
+    at.selectbox(key="method").set_value("wilson").run()
+    no_exception(at)
+    assert url(at)["method"] == "wilson"  # the code, not "Inverted Wilson, …"
+    at.selectbox(key="method").set_value("arcsine-od").run()
+    assert "method" not in url(at)  # the default is left out of the link
+
+
+def test_a_link_with_a_pages_code_or_old_label_opens_that_choice():
+    coded = open_link({"method": "wilson", "benchmark": "target"}, "pages/funnel.py")
+    assert coded.selectbox(key="method").value == "wilson"
+    assert coded.selectbox(key="benchmark").value == "target"
+    old = open_link(
+        {"method": "Inverted Wilson, no over-dispersion (PHEindicatormethods)"}, "pages/funnel.py"
+    )
+    assert old.selectbox(key="method").value == "wilson"
+    assert url(old)["method"] == "wilson"
+    trends = open_link({"two_in_three": "ptd", "spc_kind": "p"}, "pages/trends.py")
+    assert trends.radio(key="two_in_three").value == "ptd"
+
+
+def test_a_link_with_an_unknown_page_choice_says_so():
+    at = open_link({"method": "magic"}, "pages/funnel.py")
+    assert at.selectbox(key="method").value == "arcsine-od"
+    assert any("“magic”" in w.value for w in at.warning)

@@ -92,7 +92,7 @@ def league_counts(at: AppTest) -> dict[str, int]:
     assert at.selectbox(key="indicator").value == INDICATOR
     assert at.title[0].value == "League table: Diabetes care plan in 12 months"
     table = at.dataframe[0].value
-    return dict(zip(table["Practice"], table["💬 Notes"], strict=True))
+    return dict(zip(table["Practice"], table["Notes"], strict=True))
 
 
 def practice_name(sample, practice_id: str) -> str:
@@ -217,8 +217,8 @@ def test_add_a_note_it_shows_in_the_list_and_on_the_league_table(sample, store) 
     assert stored[0].indicator_id == INDICATOR and stored[0].network_id == "N2"
     assert stored[0].tags == ("recall", "template")
     assert texts(at).count(body) == 2  # under "What they do" and in "All notes"
-    assert any(e.label == f"{name} · Canal Basin · 💬 1" for e in at.expander)
-    assert table_with(at, "vs benchmark").set_index("Practice").loc[name, "💬 Notes"] == 1
+    assert any(e.label == f"{name} · Canal Basin · notes: 1" for e in at.expander)
+    assert table_with(at, "vs benchmark").set_index("Practice").loc[name, "Notes"] == 1
 
     counts = league_counts(at)
     assert counts[name] == 1

@@ -287,7 +287,7 @@ def test_league_shows_ci_rag_comparison_change_and_sparkline(app: AppTest):
         "Rank (95% interval)",
         "Yours",
         "Practice",
-        "💬 Notes",
+        "Notes",
         "Network",
         "Numerator",
         "Denominator",

@@ -1,5 +1,5 @@
 """Peer notes in headless Chromium: add a note through the real form on the Peer notes page,
-then see it against that practice on the league table (its 💬 count, and the note itself
+then see it against that practice on the league table (its notes count, and the note itself
 in the row's notes panel).
 
 Streamlit draws ``st.dataframe`` on a canvas (glide-data-grid); the grid keeps an
@@ -154,9 +154,9 @@ def test_add_a_note_and_see_it_on_the_league_table(
         form.get_by_role("button", name="Save note").click()
 
     expect(main.get_by_text("Saved: what we do for P007.")).to_be_visible()
-    # under "What they do" (its expander now says 💬 1) and in "All notes"
+    # under "What they do" (its expander now says notes: 1) and in "All notes"
     expect(main.get_by_text(BODY)).to_have_count(2)
-    expect(main.get_by_text(f"{PRACTICE} · {NETWORK} · 💬 1")).to_be_visible()
+    expect(main.get_by_text(f"{PRACTICE} · {NETWORK} · notes: 1")).to_be_visible()
     check_accessibility(page, "Peer notes after saving a note")
     assert tall_screenshot(screenshot, page, "notes").stat().st_size > 10_000
 
@@ -166,8 +166,8 @@ def test_add_a_note_and_see_it_on_the_league_table(
     rows = grid_rows(page, 0)
     mine = [row for row in rows if row["Practice"] == PRACTICE]
     assert len(mine) == 1, rows
-    assert mine[0]["💬 Notes"] == "1"
-    others = [row["💬 Notes"] for row in rows if row["Practice"] != PRACTICE]
+    assert mine[0]["Notes"] == "1"
+    others = [row["Notes"] for row in rows if row["Practice"] != PRACTICE]
     assert others and set(others) == {"0"}
 
     # Select the row: click its row marker (the checkbox column left of the first column).

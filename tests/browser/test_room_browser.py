@@ -42,6 +42,8 @@ PAGES = [
     ("/league", "League table: MMR1 by 24 months", 0),
     ("/trends", "Trends: MMR1 by 24 months", 2),
     ("/networks", "Networks: MMR1 by 24 months", 2),
+    ("/notes", "Peer notes: what are they doing?", 0),
+    ("/data", "Data", 1),
 ]
 
 CHART_TEXT = """sel => [...document.querySelectorAll(sel)].map(chart => {
