@@ -44,14 +44,18 @@ chart_kind = linked_choice(
     key="spc_kind",
     horizontal=True,
 )
-rebase = linked_multiselect(
-    c3.multiselect,
-    "Rebase at",
-    [p.isoformat() for p in rebase_periods(data, f.indicator_id, f.period)],
-    format_func=lambda iso: period_label(dt.date.fromisoformat(iso), indicator.period_type),
-    key="rebase",
-    help="Start new limits from this period (e.g. after a change in the way the practice works).",
-)
+rebase_at = [p.isoformat() for p in rebase_periods(data, f.indicator_id, f.period)]
+rebase = []
+if rebase_at:  # none with too few periods: no empty, greyed-out box
+    rebase = linked_multiselect(
+        c3.multiselect,
+        "Rebase at",
+        rebase_at,
+        format_func=lambda iso: period_label(dt.date.fromisoformat(iso), indicator.period_type),
+        key="rebase",
+        help="Start new limits from this period (e.g. after a change in the way the practice "
+        "works).",
+    )
 two_in_three = linked_choice(
     st.radio,
     "Two-in-three rule",
