@@ -15,17 +15,9 @@ from netcompare.data.load import load_dataset
 from netcompare.views.common import ViewOptions
 from netcompare.views.trends import trend_view
 from tests.app.apptest_reading import SAMPLE, chart_titled, no_exception, texts
+from tests.app.test_empty_states import PAGES
 from tests.app.test_pages import choose, go, league_caption
 
-PAGES = [
-    "pages/overview.py",
-    "pages/league.py",
-    "pages/funnel.py",
-    "pages/trends.py",
-    "pages/networks.py",
-    "pages/notes.py",
-    "pages/data.py",
-]
 VERDICT_PAGES = ["pages/overview.py", "pages/league.py", "pages/funnel.py", "pages/notes.py"]
 BELLFIELD = "Bellfield Health Centre"  # P004, in Limekiln Fields (N1)
 BETTER_95 = "▲ better (outside 95% limits)"

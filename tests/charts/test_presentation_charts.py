@@ -36,32 +36,14 @@ from netcompare.charts.rag import WIDTH_BUDGET, rag_chart, rag_summary
 from netcompare.charts.trends import spc_chart_spec, trend_chart
 from netcompare.data.load import load_dataset
 from netcompare.views.common import ALL, ViewOptions
-from netcompare.views.format import VERDICT_WORDS
 from netcompare.views.funnel import funnel_view
 from netcompare.views.networks import network_summary
 from netcompare.views.rag import overview_view
 from netcompare.views.trends import trend_view
+from tests.charts.test_charts import with_verdict_words
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize")
-
-
-def with_verdict_words(points: pl.DataFrame) -> pl.DataFrame:
-    """The verdict every page gives (higher is better here), as the funnel view adds it."""
-    verdict = (
-        pl.when(pl.col("outlier998") == "high")
-        .then(pl.lit("best"))
-        .when(pl.col("outlier95") == "high")
-        .then(pl.lit("better"))
-        .when(pl.col("outlier998") == "low")
-        .then(pl.lit("worst"))
-        .when(pl.col("outlier95") == "low")
-        .then(pl.lit("worse"))
-        .otherwise(pl.lit("similar"))
-    )
-    return points.with_columns(
-        verdict.alias("verdict"), verdict.replace_strict(VERDICT_WORDS).alias("verdict_words")
-    )
 
 
 @pytest.fixture(scope="module")
