@@ -38,7 +38,10 @@ def import_csv(path: Path, out: Path, capsys, *extra: str) -> tuple[int, str, st
         (ZIPPED, "not a CSV file: this is a ZIP archive (holding values.csv): unzip it"),
         ("code,n,d\nP1,1,2\n".encode("utf-16"), "the file is UTF-16 text"),
         (b"%PDF-1.4\n", "not a CSV file: this is a PDF document"),
-        (gzip.compress(b"code,n,d\nP1,1,2\n", mtime=0)[:25], "the gzip file is damaged or truncated"),
+        (
+            gzip.compress(b"code,n,d\nP1,1,2\n", mtime=0)[:25],
+            "the gzip file is damaged or truncated",
+        ),
     ],
 )
 def test_import_csv_names_files_that_are_not_csv(tmp_path, capsys, content, problem) -> None:
