@@ -142,9 +142,12 @@ def _app() -> Iterator[str]:
             yield url
 
 
-def run_browser_bench(rounds: int = 5, dataset: str = ENGLAND, log=sys.stderr) -> dict:
-    """Time a filter change and a link opened for every page, ``rounds`` times each; return
-    the medians per page, every run, the budgets and the machine's load (see the docstring)."""
+def run_browser_bench(
+    rounds: int = 5, dataset: str = ENGLAND, log=sys.stderr, paths: tuple[str, ...] = PAGES
+) -> dict:
+    """Time a filter change and a link opened for every page (or those of ``paths``),
+    ``rounds`` times each; return the medians per page, every run, the budgets and the
+    machine's load (see the docstring)."""
     from playwright.sync_api import sync_playwright
 
     def say(text: str) -> None:
@@ -169,7 +172,7 @@ def run_browser_bench(rounds: int = 5, dataset: str = ENGLAND, log=sys.stderr) -
             context.close()
             others = [label for label in labels if label != default]
             fresh = True
-            for i, path in enumerate(PAGES):
+            for i, path in enumerate(paths):
                 changes: list[float] = []
                 opens: list[float] = []
                 for r in range(rounds):
