@@ -4,14 +4,18 @@ from pathlib import Path
 
 import streamlit as st
 
+from netcompare.config import ConfigError, settings
+from netcompare.redact import install_log_redaction, mask_secrets
 from netcompare.ui.context import clear_view, set_view
 from netcompare.ui.filters import sidebar_filters
+from netcompare.ui.guard import guarded
 from netcompare.ui.presentation import apply_presentation_mode
 from netcompare.ui.widgets import follow_jump
 
 # A local image, not a :material/…: icon: Streamlit turns that into a Google Fonts request.
 FAVICON = str(Path(__file__).parent / "netcompare" / "ui" / "favicon.png")
 st.set_page_config(page_title="netcompare", page_icon=FAVICON, layout="wide")
+install_log_redaction()
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview (RAG)", icon=":material/traffic:", default=True),
@@ -24,13 +28,25 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-data, filters = sidebar_filters()
-# After the sidebar: its widgets are part of this run, so the jump keeps their values, and the
-# URL already holds the codes of the view jumped to.
-follow_jump()
-if data is not None and filters is not None:
-    set_view(data, filters)
-    apply_presentation_mode(filters.presentation)
-else:
+try:
+    settings()
+except ConfigError as exc:
+    st.error(f"netcompare is not configured correctly: {mask_secrets(exc)}. See the README.")
+    st.stop()
+
+drawn = False
+with guarded("the sidebar"):
+    data, filters = sidebar_filters()
+    # After the sidebar: its widgets are part of this run, so the jump keeps their values,
+    # and the URL already holds the codes of the view jumped to.
+    follow_jump()
+    if data is not None and filters is not None:
+        set_view(data, filters)
+        apply_presentation_mode(filters.presentation)
+    else:
+        clear_view()
+    drawn = True
+if not drawn:
     clear_view()
-page.run()
+with guarded(f"the page {page.title}"):
+    page.run()

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from netcompare.charts.coverage import coverage_chart, coverage_summary
+from netcompare.config import settings as app_settings
 from netcompare.errors import UserError
 from netcompare.ui.context import current_view
 from netcompare.ui.importing import import_panel
-from netcompare.ui.upload import save_uploads, use_source
+from netcompare.ui.upload import save_uploads, upload_limit_mb, use_source, use_upload
 from netcompare.ui.views import dataset_view
 from netcompare.ui.widgets import show_chart
 
@@ -41,25 +42,34 @@ with st.expander("Networks and practices"):
     st.download_button("Download practices (CSV)", shown.practices_csv(), file_name="practices.csv")
 
 st.header("Load another data set")
-st.write(
-    "A data set is a folder with `networks`, `practices`, `indicators` and `values` tables "
-    "(CSV or Parquet), or a database with the same tables. It is checked before it replaces "
-    "the current one; every problem is listed with its file and row."
-)
-with st.form("load_folder"):
-    source = st.text_input(
-        "Folder or database URL", placeholder="/path/to/folder or postgresql+psycopg://…"
+if app_settings().shared:
+    st.write(
+        "This server offers the data sets its operator named: choose one in the sidebar. "
+        "You can also upload your own tables; they are checked first, seen only in this "
+        f"browser session and removed when it ends (at most {app_settings().upload_max_mb:g} "
+        "MB at a time)."
     )
-    submitted = st.form_submit_button("Check and load")
-    if submitted and source.strip() and use_source(source.strip()):
-        st.success("Loaded. Every page now shows this data set.")
-        st.rerun()
+else:
+    st.write(
+        "A data set is a folder with `networks`, `practices`, `indicators` and `values` "
+        "tables (CSV or Parquet), or a database with the same tables. It is checked before "
+        "it replaces the current one; every problem is listed with its file and row."
+    )
+    with st.form("load_folder"):
+        source = st.text_input(
+            "Folder or database URL", placeholder="/path/to/folder or postgresql+psycopg://…"
+        )
+        submitted = st.form_submit_button("Check and load")
+        if submitted and source.strip() and use_source(source.strip()):
+            st.success("Loaded. Every page now shows this data set.")
+            st.rerun()
 
 with st.form("upload_tables"):
     files = st.file_uploader(
-        "Or upload the four table files",
+        ("Upload" if app_settings().shared else "Or upload") + " the four table files",
         type=["csv", "parquet", "json"],
         accept_multiple_files=True,
+        max_upload_size=upload_limit_mb(),
     )
     if st.form_submit_button("Check and load uploads") and files:
         try:
@@ -67,7 +77,7 @@ with st.form("upload_tables"):
         except UserError as exc:
             st.error(str(exc))
         else:
-            if use_source(str(folder)):
+            if use_upload(folder):
                 st.success(f"Loaded {len(files)} files.")
                 st.rerun()
 

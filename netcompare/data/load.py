@@ -32,6 +32,7 @@ from netcompare.data.validate import (
     validate_values,
 )
 from netcompare.errors import UserError
+from netcompare.redact import mask_secrets
 
 METADATA_FILE = "dataset.json"
 
@@ -41,34 +42,51 @@ def is_database_url(source: str | os.PathLike[str]) -> bool:
     return "://" in str(source)
 
 
-def load_dataset(source: str | os.PathLike[str]) -> DataSet:
-    """Read, validate and index a data set from a folder or a SQLAlchemy URL."""
+def load_dataset(source: str | os.PathLike[str], *, shown_as: str | None = None) -> DataSet:
+    """Read, validate and index a data set from a folder or a SQLAlchemy URL.
+
+    ``shown_as`` names the data set in every message and as its source when it has no
+    ``dataset.json`` saying otherwise (a shared server passes the operator's label, so no
+    server path or database address reaches a visitor); by default the folder's path or
+    the URL with its password masked.
+    """
     problems = ProblemList()
     meta: dict[str, str] = {}
     if is_database_url(source):
         url = str(source)
-        label = sa.make_url(url).render_as_string(hide_password=True)
-        raw = read_sql_tables(url, problems)
+        try:
+            label = shown_as or sa.make_url(url).render_as_string(hide_password=True)
+        except sa.exc.ArgumentError:
+            raise DataValidationError(
+                [_missing(shown_as or mask_secrets(url), "not a database URL")]
+            ) from None
+        raw = read_sql_tables(url, problems, label)
         labels = {t: f"{label} table {t}" for t in TABLE_NAMES}
         name = label
     else:
         folder = Path(source)
+        where = shown_as or str(folder)
         if not folder.exists():
-            raise DataValidationError([_missing(folder, "no such folder")])
+            raise DataValidationError([_missing(where, "no such folder")])
         if not folder.is_dir():
             raise DataValidationError(
-                [_missing(folder, "not a folder: give the folder that holds the table files")]
+                [_missing(where, "not a folder: give the folder that holds the table files")]
             )
-        files = find_table_files(folder, problems)
+        files = find_table_files(folder, problems, shown_as)
         raw = {}
         for table, path in files.items():
-            frame = read_table_file(path, problems)
+            frame = read_table_file(path, problems, f"{where}/{path.name}" if shown_as else None)
             if frame is not None:
                 raw[table] = frame
-        labels = {t: str(files.get(t, folder / f"{t}.csv")) for t in TABLE_NAMES}
-        meta = _read_metadata(folder, problems)
-        name = meta.get("name", folder.resolve().name)
-        label = str(folder)
+        labels = {
+            t: f"{where}/{files[t].name}"
+            if shown_as and t in files
+            else str(files.get(t, folder / f"{t}.csv"))
+            for t in TABLE_NAMES
+        }
+        meta = _read_metadata(folder, problems, f"{where}/{METADATA_FILE}" if shown_as else None)
+        name = meta.get("name", shown_as or folder.resolve().name)
+        label = where
     return _validate(
         raw,
         labels,
@@ -79,23 +97,24 @@ def load_dataset(source: str | os.PathLike[str]) -> DataSet:
     )
 
 
-def _missing(folder: Path, message: str):  # -> Problem
+def _missing(where: str | Path, message: str):  # -> Problem
     from netcompare.data.problems import Problem
 
-    return Problem(str(folder), message)
+    return Problem(str(where), message)
 
 
-def _read_metadata(folder: Path, problems: ProblemList) -> dict[str, str]:
+def _read_metadata(folder: Path, problems: ProblemList, label: str | None = None) -> dict[str, str]:
     path = folder / METADATA_FILE
     if not path.is_file():
         return {}
+    shown = label or str(path)
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        problems.warning(str(path), f"ignored: not valid JSON ({exc})")
+        problems.warning(shown, f"ignored: not valid JSON ({exc})")
         return {}
     if not isinstance(meta, dict):
-        problems.warning(str(path), "ignored: expected a JSON object")
+        problems.warning(shown, "ignored: expected a JSON object")
         return {}
     return {k: str(v) for k, v in meta.items() if v is not None}
 

@@ -16,22 +16,26 @@ import sqlalchemy as sa
 from netcompare.data.inputs import ROW, InputError, read_csv
 from netcompare.data.problems import ProblemList
 from netcompare.data.schema import TABLE_NAMES
+from netcompare.redact import mask_secrets
 
 
-def read_csv_file(path: Path, problems: ProblemList) -> pl.DataFrame | None:
+def read_csv_file(
+    path: Path, problems: ProblemList, label: str | None = None
+) -> pl.DataFrame | None:
     """A data set's CSV table as text columns with ``__row`` (None, reported, if unreadable).
 
     Read by :func:`netcompare.data.inputs.read_csv` (one encoding policy for every file): a
-    file read as Windows-1252 is a warning, anything else unreadable an error.
+    file read as Windows-1252 is a warning, anything else unreadable an error. ``label``
+    names the file in messages (default: its path).
     """
-    label = str(path)
+    label = label or str(path)
     try:
         read = read_csv(path)
     except InputError as exc:
         problems.error(label, exc.problem, row=exc.line)
         return None
     if read.note:
-        problems.warning(label, read.note.removeprefix(f"{label}: "))
+        problems.warning(label, read.note.removeprefix(f"{path}: "))
     return read.frame
 
 
@@ -48,20 +52,24 @@ def read_parquet(path: Path, label: str, problems: ProblemList) -> pl.DataFrame 
     return frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
-def find_table_files(folder: Path, problems: ProblemList) -> dict[str, Path]:
-    """The file holding each canonical table in ``folder`` (``name.csv`` or ``name.parquet``)."""
+def find_table_files(
+    folder: Path, problems: ProblemList, label: str | None = None
+) -> dict[str, Path]:
+    """The file holding each canonical table in ``folder`` (``name.csv`` or ``name.parquet``);
+    ``label`` names the folder in messages (default: its path)."""
+    where = label or str(folder)
     found: dict[str, Path] = {}
     for table in TABLE_NAMES:
         candidates = [folder / f"{table}.{ext}" for ext in ("parquet", "csv")]
         present = [p for p in candidates if p.is_file()]
         if not present:
             problems.error(
-                str(folder / f"{table}.csv"),
+                f"{label}/{table}.csv" if label else str(folder / f"{table}.csv"),
                 f"missing file: a data set needs {table}.csv (or {table}.parquet)",
             )
         elif len(present) > 1:
             problems.error(
-                str(folder),
+                where,
                 f"both {table}.parquet and {table}.csv are present: keep only one",
             )
         else:
@@ -69,18 +77,24 @@ def find_table_files(folder: Path, problems: ProblemList) -> dict[str, Path]:
     return found
 
 
-def read_table_file(path: Path, problems: ProblemList) -> pl.DataFrame | None:
-    """Read one table file (CSV or Parquet) as raw as possible."""
-    label = str(path)
+def read_table_file(
+    path: Path, problems: ProblemList, label: str | None = None
+) -> pl.DataFrame | None:
+    """Read one table file (CSV or Parquet) as raw as possible; ``label`` names it in
+    messages (default: its path)."""
+    label = label or str(path)
     if path.suffix == ".parquet":
         return read_parquet(path, label, problems)
-    return read_csv_file(path, problems)
+    return read_csv_file(path, problems, label)
 
 
-def read_sql_tables(url: str, problems: ProblemList) -> dict[str, pl.DataFrame]:
-    """Read the four canonical tables from a SQL database (SQLAlchemy URL)."""
+def read_sql_tables(
+    url: str, problems: ProblemList, label: str | None = None
+) -> dict[str, pl.DataFrame]:
+    """Read the four canonical tables from a SQL database (SQLAlchemy URL); ``label`` names
+    the database in messages (default: the URL with its password masked)."""
     tables: dict[str, pl.DataFrame] = {}
-    shown = sa.make_url(url).render_as_string(hide_password=True)
+    shown = label or mask_secrets(url)
     try:
         engine = sa.create_engine(url)
     except Exception as exc:

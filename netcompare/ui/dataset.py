@@ -1,5 +1,11 @@
 """Which data set the app shows, loaded once per source and version, shared by every session.
 
+The data sets a user can pick are: the built-in ones (unless the operator turned them off),
+the ones the operator named (:mod:`netcompare.config`), and one of the session's own — a
+folder or database URL typed on the Data page (local mode only) or tables uploaded there
+(kept in the session's private folder, :mod:`netcompare.ui.upload`). A link carries only the
+data set's key, never its source.
+
 The loader is cached on small keys (the source string and the version of its files), never
 on a frame: see CONVENTIONS.md on Streamlit hashing polars frames. ``st.cache_resource``
 keeps one immutable :class:`DataSet` per (source, version) without copying it on every
@@ -10,27 +16,48 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from dataclasses import dataclass
 
 import streamlit as st
 
+from netcompare.config import settings
 from netcompare.data.builtin import DEFAULT_DATASET, builtin_datasets, builtin_path
 from netcompare.data.dataset import DataSet
 from netcompare.data.load import load_dataset
 from netcompare.errors import UserError
+from netcompare.redact import mask_secrets
 
-# Session key for a folder or database URL the user loaded on the Data page.
+# Session key for the session's own data set (a LoadedSource).
 CUSTOM_SOURCE_KEY = "custom_source"
 CUSTOM = "custom"
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading data…")
-def cached_dataset(source: str, version: str) -> DataSet:
+@dataclass(frozen=True)
+class LoadedSource:
+    """The session's own data set: where it is on the server (never shown) and its label."""
+
+    source: str
+    label: str
+    shown_as: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A pickable data set: its source on the server and how messages name it."""
+
+    source: str
+    label: str
+    shown_as: str | None
+
+
+@st.cache_resource(max_entries=6, show_spinner="Loading data…")
+def cached_dataset(source: str, version: str, shown_as: str | None = None) -> DataSet:
     """Load and validate one data set, cached by its source and the version of its files.
 
-    Both arguments are part of the cache key (Streamlit leaves out only parameters whose
+    Every argument is part of the cache key (Streamlit leaves out only parameters whose
     names start with ``_``), so a changed ``version`` loads the data set again.
     """
-    return dataclasses.replace(load_dataset(source), version=version)
+    return dataclasses.replace(load_dataset(source, shown_as=shown_as), version=version)
 
 
 def dataset_version(source: str) -> str:
@@ -45,33 +72,63 @@ def dataset_version(source: str) -> str:
     return repr(entries)
 
 
+def source_label(source: str) -> str:
+    """How a typed source is named in the sidebar: the URL's password masked."""
+    return f"Loaded: {mask_secrets(source)}"
+
+
+def _choices() -> dict[str, Choice]:
+    s = settings()
+    choices: dict[str, Choice] = {}
+    if s.builtin_datasets:
+        for d in builtin_datasets():
+            source = s.data if d.key == DEFAULT_DATASET and s.data else str(d.path)
+            # On a shared server no message names a server folder: only the label.
+            choices[d.key] = Choice(source, d.label, d.label if s.shared else None)
+    for d in s.datasets:
+        choices[d.key] = Choice(d.source, d.label, d.label)
+    custom: LoadedSource | None = st.session_state.get(CUSTOM_SOURCE_KEY)
+    if custom is not None and (not s.shared or custom.shown_as is not None):
+        choices[CUSTOM] = Choice(custom.source, custom.label, custom.shown_as)
+    return choices
+
+
 def dataset_options() -> dict[str, str]:
-    """Data set keys the user can pick, with their labels (built-ins, then a custom one)."""
-    options = {d.key: d.label for d in builtin_datasets()}
-    custom = st.session_state.get(CUSTOM_SOURCE_KEY)
-    if custom:
-        options[CUSTOM] = f"Loaded: {custom}"
-    return options
+    """Data set keys the user can pick, with their labels (built-ins, the operator's, then
+    the session's own)."""
+    return {key: c.label for key, c in _choices().items()}
+
+
+def default_dataset_key(options: dict[str, str] | None = None) -> str:
+    """The data set shown when none is chosen: the sample borough if offered, else the
+    first one offered."""
+    keys = list(options if options is not None else dataset_options())
+    if DEFAULT_DATASET in keys or not keys:
+        return DEFAULT_DATASET
+    return keys[0]
 
 
 def source_for(key: str) -> str:
-    """The folder or URL behind a data set key."""
-    if key == CUSTOM:
-        custom = st.session_state.get(CUSTOM_SOURCE_KEY)
-        if custom:
-            return str(custom)
-        key = DEFAULT_DATASET
-    env = os.environ.get("NETCOMPARE_DATA")
-    if key == DEFAULT_DATASET and env:
-        return env
-    return str(builtin_path(key))
+    """The folder or URL behind a data set key (the default's for an unknown key)."""
+    choices = _choices()
+    choice = choices.get(key) or choices.get(default_dataset_key(dataset_options()))
+    if choice is None:
+        return str(builtin_path(DEFAULT_DATASET))
+    return choice.source
 
 
 def load_selected(key: str) -> DataSet | None:
     """The selected data set, or None after showing a readable error (the app keeps going)."""
-    source = source_for(key)
+    choices = _choices()
+    choice = choices.get(key) or choices.get(default_dataset_key(dataset_options()))
+    if choice is None:
+        st.error(
+            "No data set is offered on this server: the operator has turned the built-in "
+            "data sets off and named none (see the README, 'Running it for a whole network')."
+        )
+        return None
     try:
-        return cached_dataset(source, dataset_version(source))
+        return cached_dataset(choice.source, dataset_version(choice.source), choice.shown_as)
     except UserError as exc:
-        st.error(f"This data set cannot be loaded.\n\n{exc}")
+        st.error(f"This data set cannot be loaded.\n\n{mask_secrets(exc)}")
         return None

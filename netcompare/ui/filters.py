@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from netcompare.data.builtin import DEFAULT_DATASET
 from netcompare.data.dataset import DataSet
-from netcompare.ui.dataset import CUSTOM, dataset_options, load_selected
+from netcompare.redact import mask_secrets
+from netcompare.ui.dataset import CUSTOM, dataset_options, default_dataset_key, load_selected
 from netcompare.ui.links import (
     PERIOD_MONTH,
     period_aliases,
@@ -208,13 +208,12 @@ def _draw(side: _Sidebar) -> tuple[DataSet | None, Filters | None]:
         # A data set loaded on another machine (or in another session) has no link.
         _asked(KEY_DATA)
         side.notices.append(
-            f"This link names a data set that is not available here: “{asked_data}”. "
-            f"Showing {datasets.get(DEFAULT_DATASET, DEFAULT_DATASET)} instead."
+            f"This link names a data set that is not available here: “{mask_secrets(asked_data)}”. "
+            f"Showing {datasets.get(default_dataset_key(datasets), 'the default')} instead."
         )
-    data_key = (
-        side.select("Data set", list(datasets), KEY_DATA, datasets, what="the data set")
-        or DEFAULT_DATASET
-    )
+    data_key = side.select(
+        "Data set", list(datasets), KEY_DATA, datasets, what="the data set"
+    ) or default_dataset_key(datasets)
     side.link[KEY_DATA] = data_key
     data = load_selected(data_key)
     if data is None:

@@ -1,14 +1,12 @@
 """The Data page's importers: upload a public file, map its columns, preview, validate, load.
 
 Each importer runs on the uploaded bytes (nothing is written until the user loads); the
-result is validated exactly as a loaded folder, then saved to a folder named by its content
-under the user's temporary directory and made the app's data set.
+result is validated exactly as a loaded folder, then saved to a new folder in the session's
+private folder (:mod:`netcompare.ui.upload`) and made the session's data set. Uploads over
+the configured size limit are refused before they are read.
 """
 
 from __future__ import annotations
-
-import hashlib
-from pathlib import Path
 
 import streamlit as st
 
@@ -24,14 +22,20 @@ from netcompare.data.importers import (
 )
 from netcompare.data.load import write_dataset
 from netcompare.errors import UserError
-from netcompare.ui.upload import UPLOAD_ROOT, use_source
+from netcompare.ui.upload import check_upload_size, import_folder, upload_limit_mb, use_upload
 
 PENDING = "_pending_import"
 NONE = "(none)"
 
 
 def _inputs(files) -> list[InputFile]:
-    return [InputFile(f.name, f.getvalue()) for f in files or []]
+    return [_input(f) for f in files or []]
+
+
+def _input(upload) -> InputFile:
+    """An uploaded file's bytes, refused (UserError) if over the configured limit."""
+    check_upload_size(upload.size)
+    return InputFile(upload.name, upload.getvalue())
 
 
 def _show_result(result: ImportResult) -> None:
@@ -64,12 +68,9 @@ def _load_pending() -> None:
     result: ImportResult | None = st.session_state.get(PENDING)
     if result is None:
         return
-    digest = hashlib.sha256(
-        b"".join(f.hash_rows(seed=0).to_numpy().tobytes() for f in result.tables.values())
-    ).hexdigest()[:16]
-    folder = Path(UPLOAD_ROOT) / f"import-{digest}"
+    folder = import_folder()
     write_dataset(folder, result.tables, fmt="parquet", metadata=result.metadata)
-    if use_source(str(folder)):
+    if use_upload(folder, result.metadata.get("name")):
         st.session_state.pop(PENDING, None)
         st.success(f"Loaded {result.metadata.get('name', 'the import')}.")
 
@@ -79,11 +80,20 @@ def import_panel() -> None:
     qof, fingertips, mapped = st.tabs(["QOF publication", "Fingertips export", "Any practice CSV"])
     with qof:
         with st.form("import_qof"):
-            mapping = st.file_uploader("MAPPING_NHS_GEOGRAPHIES file (required)", type=["csv"])
-            achievement = st.file_uploader(
-                "ACHIEVEMENT file(s)", type=["csv"], accept_multiple_files=True
+            mapping = st.file_uploader(
+                "MAPPING_NHS_GEOGRAPHIES file (required)",
+                type=["csv"],
+                max_upload_size=upload_limit_mb(),
             )
-            prevalence = st.file_uploader("PREVALENCE file", type=["csv"])
+            achievement = st.file_uploader(
+                "ACHIEVEMENT file(s)",
+                type=["csv"],
+                accept_multiple_files=True,
+                max_upload_size=upload_limit_mb(),
+            )
+            prevalence = st.file_uploader(
+                "PREVALENCE file", type=["csv"], max_upload_size=upload_limit_mb()
+            )
             year = st.text_input("QOF year, if the file names do not say (e.g. 2022-23)")
             go = st.form_submit_button("Check QOF files")
         if go:
@@ -92,11 +102,9 @@ def import_panel() -> None:
             else:
                 try:
                     result = import_qof(
-                        mapping=InputFile(mapping.name, mapping.getvalue()),
+                        mapping=_input(mapping),
                         achievement=_inputs(achievement),
-                        prevalence=None
-                        if prevalence is None
-                        else InputFile(prevalence.name, prevalence.getvalue()),
+                        prevalence=None if prevalence is None else _input(prevalence),
                         year=year.strip() or None,
                     )
                 except UserError as exc:
@@ -106,7 +114,9 @@ def import_panel() -> None:
                     _stage(result)
     with fingertips:
         with st.form("import_fingertips"):
-            export = st.file_uploader("Fingertips CSV export", type=["csv"])
+            export = st.file_uploader(
+                "Fingertips CSV export", type=["csv"], max_upload_size=upload_limit_mb()
+            )
             polarity = st.selectbox(
                 "Is a higher value better?",
                 ["neutral", "high", "low"],
@@ -119,9 +129,7 @@ def import_panel() -> None:
             go = st.form_submit_button("Check Fingertips export")
         if go and export is not None:
             try:
-                result = import_fingertips(
-                    InputFile(export.name, export.getvalue()), polarity=polarity
-                )
+                result = import_fingertips(_input(export), polarity=polarity)
             except UserError as exc:
                 st.error(str(exc))
             else:
@@ -134,11 +142,16 @@ def import_panel() -> None:
 
 
 def _mapped_csv_panel() -> None:
-    upload = st.file_uploader("A practice-level CSV", type=["csv"], key="mapped_csv_file")
+    upload = st.file_uploader(
+        "A practice-level CSV",
+        type=["csv"],
+        key="mapped_csv_file",
+        max_upload_size=upload_limit_mb(),
+    )
     if upload is None:
         return
-    file = InputFile(upload.name, upload.getvalue())
     try:
+        file = _input(upload)
         columns = csv_columns(file)
         st.caption("First rows of the file")
         st.dataframe(peek_csv(file), hide_index=True)

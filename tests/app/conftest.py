@@ -9,6 +9,8 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from netcompare.ui.guard import LAST_ERROR_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
@@ -38,6 +40,28 @@ def navigation_not_pages_folder(monkeypatch: pytest.MonkeyPatch) -> None:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
+def page_errors_fail_the_test(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """app.py's guard turns an exception into a readable message (issue 13): AppTest would
+    no longer see it in ``at.exception``. After every run, fail the test with the traceback
+    the guard logged, unless the test is about the guard (``@pytest.mark.page_errors``)."""
+    if request.node.get_closest_marker("page_errors"):
+        return
+    original = AppTest.run
+
+    def run(self: AppTest, *args: object, **kwargs: object) -> AppTest:
+        result = original(self, *args, **kwargs)
+        state = self.session_state
+        if LAST_ERROR_KEY in state:
+            number, trace = state[LAST_ERROR_KEY]
+            pytest.fail(f"the page guard caught error {number}:\n{trace}")
+        return result
+
+    monkeypatch.setattr(AppTest, "run", run)
 
 
 @pytest.fixture
