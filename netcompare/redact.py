@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
 
 MASK = "***"
 
@@ -48,6 +52,32 @@ class RedactingFilter(logging.Filter):
                 record.msg = f"{record.msg}\n{record.exc_text}"
                 record.exc_text = None
         return True
+
+
+class MaskedStream:
+    """A text stream that masks secrets in everything written to it (the CLI wraps stdout
+    and stderr in it, so no message, warning or usage error prints a password)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(mask_secrets(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def masked_output() -> Iterator[None]:
+    """Within the block, ``sys.stdout`` and ``sys.stderr`` mask secrets."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskedStream(out), MaskedStream(err)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 _FILTER = RedactingFilter()

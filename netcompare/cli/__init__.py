@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from netcompare.errors import UserError
+from netcompare.redact import masked_output
 
 # Command modules, in the order they appear in --help. A module listed here that does not
 # exist yet is simply not offered (commands are added by later issues).
@@ -54,7 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code (2 for any user error)."""
+    """Run one command; return its exit code (2 for any user error). Nothing it prints
+    shows a password: stdout and stderr mask secrets (:mod:`netcompare.redact`)."""
+    with masked_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -60,6 +60,7 @@ def load_dataset(source: str | os.PathLike[str], *, shown_as: str | None = None)
             raise DataValidationError(
                 [_missing(shown_as or mask_secrets(url), "not a database URL")]
             ) from None
+        _check_sqlite_file(sa.make_url(url), label)
         raw = read_sql_tables(url, problems, label)
         labels = {t: f"{label} table {t}" for t in TABLE_NAMES}
         name = label
@@ -95,6 +96,19 @@ def load_dataset(source: str | os.PathLike[str], *, shown_as: str | None = None)
         name=name,
         licence=meta.get("licence"),
     )
+
+
+def _check_sqlite_file(url: sa.URL, label: str) -> None:
+    """A SQLite data set must be an existing file: reading one never creates a file."""
+    if url.get_backend_name() != "sqlite":
+        return
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        raise DataValidationError(
+            [_missing(label, "give the path of an SQLite database file, not an in-memory one")]
+        )
+    if not Path(database).is_file():
+        raise DataValidationError([_missing(label, "no such SQLite database file")])
 
 
 def _missing(where: str | Path, message: str):  # -> Problem

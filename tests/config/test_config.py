@@ -1,0 +1,68 @@
+"""The one configuration module: environment first, then secrets, then defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from netcompare.config import ConfigError, NamedDataset, _secret_datasets, parse_datasets, settings
+
+
+def test_defaults_are_a_laptop(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MODE", "DATASETS", "BUILTIN_DATASETS", "DB_URL", "UPLOAD_MAX_MB"):
+        monkeypatch.delenv(f"NETCOMPARE_{name}", raising=False)
+    s = settings()
+    assert (s.mode, s.shared, s.datasets, s.builtin_datasets) == ("local", False, (), True)
+    assert (s.db_connect_timeout_s, s.db_statement_timeout_s, s.upload_max_mb) == (5, 5, 50)
+    assert s.upload_max_bytes == 50 * 1024 * 1024
+
+
+def test_shared_mode_and_named_data_sets_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NETCOMPARE_MODE", "Shared")
+    monkeypatch.setenv(
+        "NETCOMPARE_DATASETS",
+        "borough=/srv/a; ics=postgresql+psycopg://u:pw@db/ics?sslmode=require\n\n",
+    )
+    monkeypatch.setenv("NETCOMPARE_BUILTIN_DATASETS", "off")
+    monkeypatch.setenv("NETCOMPARE_DB_STATEMENT_TIMEOUT", "2.5")
+    s = settings()
+    assert s.shared and not s.builtin_datasets and s.db_statement_timeout_s == 2.5
+    assert s.datasets == (
+        NamedDataset("borough", "borough", "/srv/a"),
+        NamedDataset("ics", "ics", "postgresql+psycopg://u:pw@db/ics?sslmode=require"),
+    )
+    assert s.dataset("ics").source.endswith("sslmode=require")
+    assert s.dataset("nope") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("MODE", "public", "must be local or shared"),
+        ("DB_CONNECT_TIMEOUT", "0", "must be a positive number"),
+        ("DB_STATEMENT_TIMEOUT", "soon", "must be a positive number"),
+        ("UPLOAD_MAX_MB", "inf", "must be a positive number"),
+        ("BUILTIN_DATASETS", "perhaps", "must be true or false"),
+        ("DATASETS", "sample=/srv/a", "is taken by netcompare itself"),
+        ("DATASETS", "custom=/srv/a", "is taken by netcompare itself"),
+        ("DATASETS", "Big Borough=/srv/a", "must be 1-40 lower-case letters"),
+        ("DATASETS", "a=/srv/a;a=/srv/b", "is named twice"),
+        ("DATASETS", "borough", "needs key=source"),
+    ],
+)
+def test_a_bad_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(f"NETCOMPARE_{name}", value)
+    with pytest.raises(ConfigError, match=says) as err:
+        settings()
+    assert f"NETCOMPARE_{name}" in str(err.value)
+
+
+def test_named_data_sets_from_secrets_keep_their_labels() -> None:
+    found = _secret_datasets({"ics": {"label": "Our ICS, 2024", "source": "/srv/ics"}})
+    assert found == (NamedDataset("ics", "Our ICS, 2024", "/srv/ics"),)
+    with pytest.raises(ConfigError, match="needs a source"):
+        _secret_datasets({"ics": {"label": "no source"}})
+    assert parse_datasets("") == ()
