@@ -9,7 +9,7 @@ from netcompare.ui.context import current_view
 from netcompare.ui.importing import import_panel
 from netcompare.ui.upload import save_uploads, upload_limit_mb, use_source, use_upload
 from netcompare.ui.views import dataset_view
-from netcompare.ui.widgets import show_chart
+from netcompare.ui.widgets import show_chart, table_download
 
 view = current_view()
 data = view.data
@@ -37,6 +37,7 @@ else:
 
 with st.expander("Indicators"):
     st.dataframe(shown.indicators_shown, hide_index=True)
+    table_download(shown.indicators_shown, name="indicators")
 with st.expander("Networks and practices"):
     st.dataframe(shown.practices, hide_index=True)
     st.download_button("Download practices (CSV)", shown.practices_csv(), file_name="practices.csv")

@@ -8,7 +8,7 @@ from netcompare.ui.context import current_view
 from netcompare.ui.judgement import judgement_choice
 from netcompare.ui.notes import note_count_map, notes_popover
 from netcompare.ui.views import funnel_view
-from netcompare.ui.widgets import need_indicator, show_chart
+from netcompare.ui.widgets import need_indicator, show_chart, table_download
 from netcompare.views.format import period_label
 
 view = current_view()
@@ -61,6 +61,7 @@ with list_col:
         if funnel.outliers_key:
             st.caption(funnel.outliers_key)
         st.dataframe(funnel.outliers_shown, hide_index=True)
+        table_download(funnel.outliers_shown, name=f"funnel_outliers_{f.indicator_id}")
 
 picked = (event or {}).get("selection", {}).get(POINT_SELECTION, []) if event else []
 point = funnel.point(picked[0].get("practice_id")) if picked else None

@@ -10,7 +10,7 @@ from netcompare.charts.networks import (
 )
 from netcompare.ui.context import current_view
 from netcompare.ui.views import incentive_table, network_summary
-from netcompare.ui.widgets import need_indicator, show_chart
+from netcompare.ui.widgets import need_indicator, show_chart, table_download
 from netcompare.views.format import period_label
 from netcompare.views.networks import DEFAULT_UPFRONT
 
@@ -61,6 +61,7 @@ show_chart(
 st.caption(practice_spread_summary(summary.chart_practices, summary.network_target))
 if summary.table is not None:
     st.dataframe(summary.table, hide_index=True)
+    table_download(summary.table, name=f"networks_{f.indicator_id}")
 
 st.header("Incentives")
 st.caption(
@@ -106,3 +107,4 @@ else:
             for c in ("Up front £", "At risk £", "Earned at today's averages £", "Not earned £")
         },
     )
+    table_download(incentives.shown, name="incentives")

@@ -23,6 +23,7 @@ from netcompare.ui.notes import (
     thread_notes,
 )
 from netcompare.ui.views import improvers_view, practice_label_map, significantly_better
+from netcompare.ui.widgets import table_download
 from netcompare.views.common import LABEL_NAMES, practice_link_names, practice_network_map
 from netcompare.views.format import (
     SECOND_METHOD_COLUMN,
@@ -131,8 +132,9 @@ else:
             st.write(standouts.none_found)
         else:
             counts = note_counts(standouts.practice_ids, indicator_id=f.indicator_id)
+            standouts_table = with_note_counts(standouts.shown, standouts.practice_ids, counts)
             st.dataframe(
-                with_note_counts(standouts.shown, standouts.practice_ids, counts),
+                standouts_table,
                 hide_index=True,
                 key="notes_standouts",
                 column_config={
@@ -147,14 +149,16 @@ else:
                     ),
                 },
             )
+            table_download(standouts_table, name=f"standouts_{f.indicator_id}")
     st.subheader(improvers.heading)
     st.caption(improvers.caption)
     if improvers.none_found:
         st.write(improvers.none_found)
     else:
         counts = note_counts(improvers.practice_ids, indicator_id=f.indicator_id)
+        improvers_table = with_note_counts(improvers.shown, improvers.practice_ids, counts)
         st.dataframe(
-            with_note_counts(improvers.shown, improvers.practice_ids, counts),
+            improvers_table,
             hide_index=True,
             key="notes_improved",
             column_config={
@@ -163,6 +167,7 @@ else:
                 "Change (pts)": st.column_config.NumberColumn(format="%+.1f"),
             },
         )
+        table_download(improvers_table, name=f"most_improved_{f.indicator_id}")
 
     # Their notes: the standouts first (best first), then the most improved.
     focus = practices_to_hear_from(standouts, improvers)

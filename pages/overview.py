@@ -8,7 +8,7 @@ from netcompare.ui.context import current_view
 from netcompare.ui.judgement import current_judgement, judgement_choice
 from netcompare.ui.notes import note_counts, notes_popover
 from netcompare.ui.views import overview_view
-from netcompare.ui.widgets import jump_button, show_chart
+from netcompare.ui.widgets import jump_button, show_chart, table_download
 from netcompare.views.format import with_note_counts
 
 view = current_view()
@@ -55,6 +55,7 @@ else:
     st.caption(overview.caption)
     st.info(overview.too_many)
     st.dataframe(overview.wide, hide_index=True)
+    table_download(overview.wide, name="overview")
     event = None
 
 selected = []
@@ -106,7 +107,6 @@ elif not selected and event is not None:
 if overview.practice_ids and overview.per_practice_shown is not None:
     counts = note_counts(overview.practice_ids)
     st.header(overview.per_practice_heading)
-    st.dataframe(
-        with_note_counts(overview.per_practice_shown, overview.practice_ids, counts),
-        hide_index=True,
-    )
+    per_practice = with_note_counts(overview.per_practice_shown, overview.practice_ids, counts)
+    st.dataframe(per_practice, hide_index=True)
+    table_download(per_practice, name="overview_practice")

@@ -137,3 +137,21 @@ def follow_jump() -> None:
     page = st.session_state.pop(GOTO_KEY, None)
     if page:
         st.switch_page(page, query_params=link_for_next_page())
+
+
+def table_download(frame: pl.DataFrame, *, name: str, label: str = "Download (CSV)") -> None:
+    """A download button for a table as shown, escaped for spreadsheets (``csv_text``).
+
+    Streamlit's own table export is switched off (``client.disableDataExport``): it writes
+    cells as they are, so a name starting with ``=`` would run as a formula.
+    """
+    st.download_button(
+        label,
+        data=lambda: csv_text(frame),
+        icon=":material/download:",
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{name}_table_csv",
+        on_click="ignore",
+        type="tertiary",
+    )
