@@ -10,6 +10,7 @@ from netcompare.ui.context import clear_view, set_view
 from netcompare.ui.filters import sidebar_filters
 from netcompare.ui.guard import guarded
 from netcompare.ui.presentation import apply_presentation_mode
+from netcompare.ui.upload import sweep_now_and_then
 from netcompare.ui.widgets import follow_jump
 
 # A local image, not a :material/…: icon: Streamlit turns that into a Google Fonts request.
@@ -36,6 +37,7 @@ except ConfigError as exc:
 
 drawn = False
 with guarded("the sidebar"):
+    sweep_now_and_then()  # remove the uploads of sessions that have ended
     data, filters = sidebar_filters()
     # After the sidebar: its widgets are part of this run, so the jump keeps their values,
     # and the URL already holds the codes of the view jumped to.

@@ -4,9 +4,11 @@ Uploads (table files, or a checked import) are written to the session's private 
 folder made by :func:`tempfile.mkdtemp` (mode 0700) under one private root per server process,
 named by nothing a visitor sends. File names only *select* which canonical table a file is
 (``values.csv`` → ``values.csv``); they never become a path. The folder is removed when the
-session ends: when Streamlit drops the session's state (a :func:`weakref.finalize` on the
-object that owns the folder), and by a sweep of folders whose session has closed, run
-whenever a session saves an upload; the whole root is removed when the server exits.
+session ends: by a sweep of the folders whose session Streamlit has closed (about
+``server.disconnectedSessionTTL``, 2 minutes, after its tab closed), run when any session
+saves an upload and at most every :data:`SWEEP_EVERY_S` seconds on any session's run; when
+Streamlit drops the session's state (a :func:`weakref.finalize` on the object that owns the
+folder); and the whole root when the server exits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import math
 import shutil
 import tempfile
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -90,6 +93,21 @@ def session_folder() -> Path:
     return owner.path
 
 
+SWEEP_EVERY_S = 30.0
+_last_sweep = 0.0
+
+
+def sweep_now_and_then() -> None:
+    """:func:`sweep_closed_sessions`, at most every :data:`SWEEP_EVERY_S` seconds per server
+    (called by app.py on every run; a folder listing, so cheap)."""
+    global _last_sweep
+    now = time.monotonic()
+    if _root is None or now - _last_sweep < SWEEP_EVERY_S:
+        return
+    _last_sweep = now
+    sweep_closed_sessions()
+
+
 def sweep_closed_sessions() -> int:
     """Remove the folders of sessions the server has closed; returns how many were removed.
 
@@ -141,7 +159,9 @@ def use_upload(folder: Path, name: str | None = None) -> bool:
     except UserError as exc:
         st.error(f"Not loaded.\n\n{mask_secrets(exc)}")
         return False
-    _choose(LoadedSource(str(folder), f"Uploaded: {name or data.name}", UPLOAD_SHOWN_AS))
+    name = name or data.name
+    label = "Your upload" if name == UPLOAD_SHOWN_AS else f"Uploaded: {name}"
+    _choose(LoadedSource(str(folder), label, UPLOAD_SHOWN_AS))
     return True
 
 

@@ -47,7 +47,12 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         f"?options=-csearch_path%3D{schema}"
     )
     write_dataset_sql(db_url, tiny_tables())
+    (root / "tmp").mkdir()
     env = {
+        # The server's temporary folder (where sessions' uploads go), and sessions closed
+        # two seconds after their tab is, so the test can watch a session end.
+        "TMPDIR": str(root / "tmp"),
+        "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "2",
         "NETCOMPARE_MODE": "shared",
         "NETCOMPARE_DATASETS": f"borough={folder};ics={db_url}",
         "NETCOMPARE_BUILTIN_DATASETS": "false",
@@ -148,3 +153,53 @@ def test_a_link_naming_a_path_or_database_opens_nothing(
     assert "data=borough" in page.url  # the default named data set, by its key
     _assert_nothing_leaks(page, recorder, root, url)
     assert not Path("/tmp/netcompare-shared-probe.db").exists()
+
+
+def _upload_tiny(page: Page, folder: Path) -> None:
+    files = sorted(str(f) for f in folder.glob("*.csv"))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(files)
+    page.get_by_text("values.csv").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Check and load uploads").click()
+    page.get_by_text("Your upload").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+
+
+def _session_uploads(root: Path) -> list[Path]:
+    return sorted(root.glob("tmp/netcompare-sessions-*/*/tables-*/values.csv"))
+
+
+def test_an_upload_is_private_to_its_session_and_removed_when_it_ends(
+    shared_server: tuple[str, Path], browser: Browser, tmp_path: Path
+) -> None:
+    url, root = shared_server
+    tiny = write_tiny(tmp_path / "tiny")
+    first = browser.new_context(viewport=VIEWPORT)
+    page = first.new_page()
+    recorder = Recorder(page)
+    _open(page, f"{url}/data")
+    before = set(_session_uploads(root))
+    _upload_tiny(page, tiny)
+    assert "data=custom" in page.url
+    [mine] = set(_session_uploads(root)) - before
+    assert oct(mine.parents[1].stat().st_mode & 0o777) == "0o700"
+    _assert_nothing_leaks(page, recorder, root, url)
+    assert b"netcompare-sessions" not in recorder.received()
+    # The copied link opens the default in another browser: the upload is not theirs.
+    link = page.url
+    first.close()
+    second = browser.new_context(viewport=VIEWPORT)
+    other = second.new_page()
+    _open(other, link)
+    assert "not available here" in other.locator("body").inner_text()
+    assert "data=borough" in other.url
+    # The first session has ended (its tab closed, 2 s to reconnect): the next upload's
+    # sweep, or Streamlit dropping its state, removes its folder.
+    other.wait_for_timeout(3_000)
+    _upload_tiny(other, tiny)
+    for _ in range(50):
+        if not mine.exists():
+            break
+        other.wait_for_timeout(200)
+    assert not mine.exists(), "the ended session's upload is still on the server"
+    assert len(_session_uploads(root)) >= 1  # the second session's own upload is there
+    second.close()
