@@ -27,7 +27,7 @@ from tests.browser.test_offline_browser import own_host
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
-SECRET = "S3cretPW-" + uuid.uuid4().hex[:6]
+SECRET = "S3cretPW-shared-probe"  # fixed: test ids must match across xdist workers
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PAGES = ["/", "/league", "/funnel", "/trends", "/networks", "/notes", "/data"]
 
