@@ -5,7 +5,9 @@ instances starting (and upgrading, and seeding) a new database together."""
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
+import types
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,18 @@ def test_concurrent_answers_to_one_question(db_url):
 
 
 def _run_processes(url: str, workers: int, per_worker: int, seed: Path | None) -> dict:
+    # Streamlit's script runner (AppTest, in an earlier test of this worker) leaves the app's
+    # script as sys.modules["__main__"]; a spawned child would re-run app.py as its main. The
+    # children need only the importable worker function, so spawn them from a bare __main__.
+    saved_main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        return _spawn(url, workers, per_worker, seed)
+    finally:
+        sys.modules["__main__"] = saved_main
+
+
+def _spawn(url: str, workers: int, per_worker: int, seed: Path | None) -> dict:
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
     out = ctx.Queue()
