@@ -6,6 +6,7 @@ import streamlit as st
 
 from netcompare.config import ConfigError, settings
 from netcompare.redact import install_log_redaction, mask_secrets
+from netcompare.text import literal
 from netcompare.ui.context import clear_view, set_view
 from netcompare.ui.filters import sidebar_filters
 from netcompare.ui.guard import guarded
@@ -32,7 +33,9 @@ page = st.navigation(PAGES)
 try:
     settings()
 except ConfigError as exc:
-    st.error(f"netcompare is not configured correctly: {mask_secrets(exc)}. See the README.")
+    st.error(
+        literal(f"netcompare is not configured correctly: {mask_secrets(exc)}. See the README.")
+    )
     st.stop()
 
 drawn = False

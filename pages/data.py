@@ -5,6 +5,7 @@ import streamlit as st
 from netcompare.charts.coverage import coverage_chart, coverage_summary
 from netcompare.config import settings as app_settings
 from netcompare.errors import UserError
+from netcompare.text import literal
 from netcompare.ui.context import current_view
 from netcompare.ui.importing import import_panel
 from netcompare.ui.upload import save_uploads, upload_limit_mb, use_source, use_upload
@@ -17,8 +18,10 @@ shown = dataset_view(data, view.filters.view_options())
 st.title("Data")
 
 s = data.summary()
-st.header(s["name"])
-st.caption(f"Source: {data.source}" + (f" · Licence: {data.licence}" if data.licence else ""))
+st.header(literal(s["name"]))
+st.caption(
+    literal(f"Source: {data.source}" + (f" · Licence: {data.licence}" if data.licence else ""))
+)
 cols = st.columns(5)
 cols[0].metric("Networks", f"{s['networks']:,}")
 cols[1].metric("Practices", f"{s['practices']:,}")
@@ -31,7 +34,7 @@ if shown.periods_words:
 st.header("Validation warnings")
 if data.warnings:
     for problem in data.warnings:
-        st.warning(str(problem))
+        st.warning(literal(str(problem)))
 else:
     st.success("No warnings: every practice has data in the latest period.")
 
@@ -45,10 +48,12 @@ with st.expander("Networks and practices"):
 st.header("Load another data set")
 if app_settings().shared:
     st.write(
-        "This server offers the data sets its operator named: choose one in the sidebar. "
-        "You can also upload your own tables; they are checked first, seen only in this "
-        f"browser session and removed when it ends (at most {app_settings().upload_max_mb:g} "
-        "MB at a time)."
+        literal(
+            "This server offers the data sets its operator named: choose one in the sidebar. "
+            "You can also upload your own tables; they are checked first, seen only in this "
+            f"browser session and removed when it ends (at most {app_settings().upload_max_mb:g} "
+            "MB at a time)."
+        )
     )
 else:
     st.write(
@@ -76,7 +81,7 @@ with st.form("upload_tables"):
         try:
             folder = save_uploads(files)
         except UserError as exc:
-            st.error(str(exc))
+            st.error(literal(str(exc)))
         else:
             if use_upload(folder):
                 st.success(f"Loaded {len(files)} files.")
@@ -101,4 +106,4 @@ if shown.coverage.height:
         key="coverage_chart",
         data=shown.coverage_shown,
     )
-    st.caption(coverage_summary(shown.coverage_shown))
+    st.caption(literal(coverage_summary(shown.coverage_shown)))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from netcompare.charts.funnel import POINT_SELECTION, funnel_chart, funnel_summary
 from netcompare.errors import UserError
+from netcompare.text import literal
 from netcompare.ui.context import current_view
 from netcompare.ui.judgement import judgement_choice
 from netcompare.ui.notes import note_count_map, notes_popover
@@ -15,7 +16,7 @@ view = current_view()
 data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
-st.title(f"Funnel plot: {indicator.name}")
+st.title(literal(f"Funnel plot: {indicator.name}"))
 
 judgement = judgement_choice(draw=True)
 
@@ -29,11 +30,11 @@ try:
         benchmark=judgement.benchmark,
     )
 except UserError as exc:
-    st.info(f"No funnel plot for {period_label(f.period, indicator.period_type)}: {exc}")
+    st.info(literal(f"No funnel plot for {period_label(f.period, indicator.period_type)}: {exc}"))
     st.stop()
 
 for note in funnel.comparison.notes:
-    st.info(note)
+    st.info(literal(note))
 
 chart_col, list_col = st.columns([5, 2])
 with chart_col:
@@ -52,22 +53,22 @@ with chart_col:
         selectable=True,
         data=funnel.data_shown,
     )
-    st.caption(funnel_summary(funnel.points, funnel.benchmark))
+    st.caption(literal(funnel_summary(funnel.points, funnel.benchmark)))
 with list_col:
     st.header("Outliers")
     if funnel.outliers_shown.height == 0:
-        st.write(funnel.no_outliers)
+        st.write(literal(funnel.no_outliers))
     else:
         if funnel.outliers_key:
-            st.caption(funnel.outliers_key)
+            st.caption(literal(funnel.outliers_key))
         st.dataframe(funnel.outliers_shown, hide_index=True)
         table_download(funnel.outliers_shown, name=f"funnel_outliers_{f.indicator_id}")
 
 picked = (event or {}).get("selection", {}).get(POINT_SELECTION, []) if event else []
 point = funnel.point(picked[0].get("practice_id")) if picked else None
 if point is not None:
-    st.header(point.practice.label)
-    st.write(point.words)
+    st.header(literal(point.practice.label))
+    st.write(literal(point.words))
     notes_popover(
         point.practice.practice_id,
         f.indicator_id,

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from netcompare.errors import UserError
+from netcompare.text import literal
 from netcompare.ui.context import current_view
 from netcompare.ui.judgement import judgement_caption, judgement_choice
 from netcompare.ui.notes import note_counts, notes_panel
@@ -19,7 +20,7 @@ view = current_view()
 data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
-st.title(f"League table: {indicator.name}")
+st.title(literal(f"League table: {indicator.name}"))
 
 judgement = judgement_choice(caption=False)
 only_mine = st.toggle("Only my network's practices", key="league_only_mine", bind="query-params")
@@ -35,15 +36,15 @@ try:
         only_network=bool(only_mine),
     )
 except UserError as exc:
-    st.info(f"No league table for {period_label(f.period, indicator.period_type)}: {exc}")
+    st.info(literal(f"No league table for {period_label(f.period, indicator.period_type)}: {exc}"))
     st.stop()
 
-st.caption(league.caption)
+st.caption(literal(league.caption))
 judgement_caption(judgement)
 for note in league.comparison.notes:
-    st.info(note)
+    st.info(literal(note))
 if league.target_note:
-    st.caption(league.target_note)
+    st.caption(literal(league.target_note))
 
 counts = note_counts(league.practice_ids, indicator_id=f.indicator_id)
 shown = with_note_counts(league.shown, league.practice_ids, counts)
@@ -82,7 +83,7 @@ st.download_button(
 rows = event.get("selection", {}).get("rows", []) if event else []
 if rows:
     picked = league.practices[rows[0]]
-    st.header(f"Notes: {picked.label}")
+    st.header(literal(f"Notes: {picked.label}"))
     notes_panel(
         picked.practice_id,
         f.indicator_id,

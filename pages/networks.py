@@ -8,6 +8,7 @@ from netcompare.charts.networks import (
     practice_spread,
     practice_spread_summary,
 )
+from netcompare.text import literal
 from netcompare.ui.context import current_view
 from netcompare.ui.views import incentive_table, network_summary
 from netcompare.ui.widgets import need_indicator, show_chart, table_download
@@ -18,20 +19,22 @@ view = current_view()
 data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
-st.title(f"Networks: {indicator.name}")
+st.title(literal(f"Networks: {indicator.name}"))
 when = period_label(f.period, indicator.period_type)
 
 summary = network_summary(data, f.indicator_id, f.period, f.view_options())
 if summary.networks.height == 0:
-    st.info(f"No network has data for {when}.")
+    st.info(literal(f"No network has data for {when}."))
     st.stop()
 if summary.share_meeting is not None:
-    st.metric("Networks meeting the network target", summary.meeting, help=summary.meeting_help)
+    st.metric(
+        "Networks meeting the network target", summary.meeting, help=literal(summary.meeting_help)
+    )
 else:
     st.info("This indicator has no network target: averages are shown without one.")
 
 if summary.subset_note:
-    st.caption(summary.subset_note)
+    st.caption(literal(summary.subset_note))
 show_chart(
     network_bars(
         summary.chart_networks,
@@ -43,9 +46,9 @@ show_chart(
     key="network_bars",
     data=summary.networks_shown,
 )
-st.caption(network_bars_summary(summary.chart_networks, summary.network_target))
+st.caption(literal(network_bars_summary(summary.chart_networks, summary.network_target)))
 if summary.singles_note:
-    st.caption(summary.singles_note)
+    st.caption(literal(summary.singles_note))
 show_chart(
     practice_spread(
         summary.chart_practices,
@@ -58,7 +61,7 @@ show_chart(
     key="practice_spread",
     data=summary.practices_shown,
 )
-st.caption(practice_spread_summary(summary.chart_practices, summary.network_target))
+st.caption(literal(practice_spread_summary(summary.chart_practices, summary.network_target)))
 if summary.table is not None:
     st.dataframe(summary.table, hide_index=True)
     table_download(summary.table, name=f"networks_{f.indicator_id}")
@@ -95,7 +98,7 @@ incentives = incentive_table(
     contract_value=float(contract),
     upfront_share=upfront / 100,
 )
-c3.write(incentives.at_risk_words)
+c3.write(literal(incentives.at_risk_words))
 if not incentives.indicator_ids:
     st.info("No indicator in this care package has a network target: nothing is at risk.")
 else:

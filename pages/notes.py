@@ -7,7 +7,8 @@ import streamlit as st
 
 from netcompare.errors import UserError
 from netcompare.notes import Note
-from netcompare.notes.render import escape_markdown, note_header_markdown
+from netcompare.notes.render import note_header_markdown
+from netcompare.text import literal
 from netcompare.ui.context import current_view
 from netcompare.ui.judgement import judgement_choice
 from netcompare.ui.linked import linked_multiselect
@@ -71,9 +72,7 @@ def show_note(note: Note, *, with_practice: bool = False) -> None:
     """One note, safely: the header escaped, the body as plain text (or hidden)."""
     if with_practice:
         network = network_names.get(note.network_id, note.network_id)
-        st.markdown(
-            f"**{escape_markdown(practice_label(note.practice_id))}** · {escape_markdown(network)}"
-        )
+        st.markdown(f"**{literal(practice_label(note.practice_id))}** · {literal(network)}")
     indicator = indicator_names.get(note.indicator_id or "")
     if show_text:
         render_note(note, indicator_label=indicator)
@@ -98,7 +97,9 @@ def show_threads(notes: list[Note], *, key: str, with_practice: bool, limit: int
                 with st.expander("Answer this question" if not answers else "Add an answer"):
                     answer_form(note, key=key)
     if len(threads) > limit:
-        st.caption(f"Showing the newest {limit} of {len(threads)}: download them all below.")
+        st.caption(
+            literal(f"Showing the newest {limit} of {len(threads)}: download them all below.")
+        )
 
 
 store = notes_store()  # warns once if the notes database cannot be reached
@@ -109,7 +110,7 @@ if f.indicator_id is None or f.period is None:
 else:
     indicator = data.indicator(f.indicator_id)
     when = period_label(f.period, indicator.period_type)
-    st.header(f"{indicator.name}, {when}")
+    st.header(literal(f"{indicator.name}, {when}"))
     judgement = judgement_choice()
     try:
         standouts = significantly_better(
@@ -122,14 +123,14 @@ else:
         )
     except UserError as exc:
         standouts = None
-        st.info(f"No comparison for {when}: {exc}")
+        st.info(literal(f"No comparison for {when}: {exc}"))
     improvers = improvers_view(data, f.indicator_id, f.period, options)
 
     if standouts is not None:
-        st.subheader(standouts.heading)
-        st.caption(standouts.caption)
+        st.subheader(literal(standouts.heading))
+        st.caption(literal(standouts.caption))
         if standouts.table.height == 0:
-            st.write(standouts.none_found)
+            st.write(literal(standouts.none_found))
         else:
             counts = note_counts(standouts.practice_ids, indicator_id=f.indicator_id)
             standouts_table = with_note_counts(standouts.shown, standouts.practice_ids, counts)
@@ -150,10 +151,10 @@ else:
                 },
             )
             table_download(standouts_table, name=f"standouts_{f.indicator_id}")
-    st.subheader(improvers.heading)
-    st.caption(improvers.caption)
+    st.subheader(literal(improvers.heading))
+    st.caption(literal(improvers.caption))
     if improvers.none_found:
-        st.write(improvers.none_found)
+        st.write(literal(improvers.none_found))
     else:
         counts = note_counts(improvers.practice_ids, indicator_id=f.indicator_id)
         improvers_table = with_note_counts(improvers.shown, improvers.practice_ids, counts)
@@ -184,7 +185,7 @@ else:
             if mine:
                 network = network_names.get(practice_network.get(pid, ""), "")
                 with st.expander(
-                    f"{practice_label(pid)} · {network} · notes: {len(mine)}",
+                    literal(f"{practice_label(pid)} · {network} · notes: {len(mine)}"),
                     expanded=True,
                     icon=":material/forum:",
                 ):
@@ -192,8 +193,10 @@ else:
         silent = [practice_label(p) for p in focus if p not in by_practice]
         if silent:
             st.caption(
-                f"No notes yet from {', '.join(silent)}. What are they doing? Ask them in the "
-                "form below."
+                literal(
+                    f"No notes yet from {', '.join(silent)}. What are they doing? Ask them in the "
+                    "form below."
+                )
             )
 
 # -- add a note -------------------------------------------------------------------------------
@@ -274,7 +277,7 @@ notes = find_notes(
 )
 n_top = len(thread_notes(notes))
 matches = "1 note matches" if len(notes) == 1 else f"{len(notes)} notes match"
-st.caption(f"{matches} ({n_top} {'thread' if n_top == 1 else 'threads'}), newest first.")
+st.caption(literal(f"{matches} ({n_top} {'thread' if n_top == 1 else 'threads'}), newest first."))
 if notes:
     show_threads(notes, key="list", with_practice=True, limit=MAX_THREADS)
     if show_text:

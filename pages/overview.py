@@ -4,6 +4,7 @@
 import streamlit as st
 
 from netcompare.charts.rag import CELL_SELECTION, rag_chart, rag_summary
+from netcompare.text import literal
 from netcompare.ui.context import current_view
 from netcompare.ui.judgement import current_judgement, judgement_choice
 from netcompare.ui.notes import note_counts, notes_popover
@@ -27,13 +28,13 @@ overview = overview_view(
     method=judgement.method,
     benchmark=judgement.benchmark,
 )
-st.title(overview.heading)
+st.title(literal(overview.heading))
 judgement_choice()
 if overview.no_data:
-    st.info(overview.no_data)
+    st.info(literal(overview.no_data))
     st.stop()
 if overview.judged_note:
-    st.info(overview.judged_note)
+    st.info(literal(overview.judged_note))
 
 if overview.too_many is None:
     event = show_chart(
@@ -50,10 +51,10 @@ if overview.too_many is None:
         stretch=False,
         data=overview.data_shown,
     )
-    st.caption(rag_summary(overview.grid))
+    st.caption(literal(rag_summary(overview.grid)))
 else:
-    st.caption(overview.caption)
-    st.info(overview.too_many)
+    st.caption(literal(overview.caption))
+    st.info(literal(overview.too_many))
     st.dataframe(overview.wide, hide_index=True)
     table_download(overview.wide, name="overview")
     event = None
@@ -65,8 +66,8 @@ cell = None
 if selected:
     cell = overview.cell(selected[0].get("row_id"), selected[0].get("indicator_id"))
 if cell is not None:
-    st.header(f"{cell.row_label} · {cell.indicator_name}")
-    st.write(cell.words)
+    st.header(literal(f"{cell.row_label} · {cell.indicator_name}"))
+    st.write(literal(cell.words))
     cols = st.columns(4)
     with cols[0]:
         jump_button(
@@ -106,7 +107,7 @@ elif not selected and event is not None:
 
 if overview.practice_ids and overview.per_practice_shown is not None:
     counts = note_counts(overview.practice_ids)
-    st.header(overview.per_practice_heading)
+    st.header(literal(overview.per_practice_heading))
     per_practice = with_note_counts(overview.per_practice_shown, overview.practice_ids, counts)
     st.dataframe(per_practice, hide_index=True)
     table_download(per_practice, name="overview_practice")

@@ -12,6 +12,7 @@ from netcompare.charts.icons import (
 )
 from netcompare.charts.trends import spc_chart_spec, spc_summary, trend_chart, trend_summary
 from netcompare.errors import UserError
+from netcompare.text import literal
 from netcompare.types import TWO_IN_THREE_VARIANTS
 from netcompare.ui.context import current_view
 from netcompare.ui.linked import linked_choice, linked_multiselect
@@ -25,7 +26,7 @@ view = current_view()
 data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
-st.title(f"Trends: {indicator.name}")
+st.title(literal(f"Trends: {indicator.name}"))
 
 c1, c2, c3 = st.columns(3)
 subject = linked_choice(
@@ -88,7 +89,7 @@ try:
         two_in_three=two_in_three,
     )
 except UserError as exc:
-    st.info(f"No trend to show: {exc}")
+    st.info(literal(f"No trend to show: {exc}"))
     st.stop()
 
 show_chart(
@@ -106,7 +107,9 @@ show_chart(
     data=trend.lines_shown,
 )
 st.caption(
-    trend_summary(trend.lines, trend.subject_label, trend.target, period_type=trend.period_type)
+    literal(
+        trend_summary(trend.lines, trend.subject_label, trend.target, period_type=trend.period_type)
+    )
 )
 
 chart_col, icon_col = st.columns([4, 1])
@@ -128,12 +131,14 @@ with chart_col:
         data=trend.spc_shown,
     )
     st.caption(
-        spc_summary(
-            trend.spc,
-            trend.subject_label,
-            trend.indicator_name,
-            variation_icon=trend.summary.variation_icon,
-            period_type=trend.period_type,
+        literal(
+            spc_summary(
+                trend.spc,
+                trend.subject_label,
+                trend.indicator_name,
+                variation_icon=trend.summary.variation_icon,
+                period_type=trend.period_type,
+            )
         )
     )
 with icon_col:
@@ -145,16 +150,16 @@ with icon_col:
         width=96,
         alt=f"Variation icon: {variation}",
     )
-    st.caption(variation)
+    st.caption(literal(variation))
     st.markdown("**Assurance**")
     st.image(
         assurance_icon_svg(trend.summary.assurance),
         width=96,
         alt=f"Assurance icon: {assurance}",
     )
-    st.caption(assurance)
+    st.caption(literal(assurance))
 for warning in trend.summary.warnings:
-    st.warning(warning)
+    st.warning(literal(warning))
 
 if trend.practice is not None:
     notes_popover(

@@ -33,6 +33,7 @@ from netcompare.data.validate import (
 )
 from netcompare.errors import UserError
 from netcompare.redact import mask_secrets
+from netcompare.text import BIDI_PATTERN, strip_bidi
 
 METADATA_FILE = "dataset.json"
 
@@ -166,6 +167,9 @@ def _validate(
 ) -> DataSet:
     frames: dict[str, pl.DataFrame] = {}
     codes = None
+    raw = {t: without_bidi_controls(f) for t, f in raw.items()}
+    name, source = strip_bidi(name), strip_bidi(source)
+    licence = strip_bidi(licence) if licence is not None else None
     for table in TABLE_NAMES:
         if table not in raw:
             continue
@@ -212,6 +216,16 @@ def _validate(
         _index=ordered.index,
     )
     return data
+
+
+def without_bidi_controls(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with bidirectional control characters removed from every text cell (a
+    right-to-left override would show a name reversed; see :mod:`netcompare.text`). Only the
+    columns that hold one are rewritten."""
+    for col, dtype in frame.schema.items():
+        if dtype == pl.String and frame.get_column(col).str.contains(BIDI_PATTERN).any():
+            frame = frame.with_columns(pl.col(col).str.replace_all(BIDI_PATTERN, ""))
+    return frame
 
 
 def canonical_columns(table: str, frame: pl.DataFrame) -> pl.DataFrame:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from netcompare.notes.errors import NoteValidationError
 from netcompare.notes.note import KIND_LABELS, KINDS
+from netcompare.text import strip_bidi
 
 MAX_BODY_CHARS = 4000
 MAX_AUTHOR_CHARS = 80
@@ -49,7 +50,7 @@ def clean_body(text: object) -> str:
     """The note text: required, at most :data:`MAX_BODY_CHARS`, plain text (newlines kept)."""
     if not isinstance(text, str):
         raise _Problem("the note text is missing")
-    body = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    body = strip_bidi(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not body:
         raise _Problem("the note text is empty")
     if len(body) > MAX_BODY_CHARS:
@@ -66,7 +67,7 @@ def clean_author(text: object) -> str:
     """The author's name: required, one line, at most :data:`MAX_AUTHOR_CHARS`."""
     if not isinstance(text, str) or not text.strip():
         raise _Problem("the author's name is required")
-    author = " ".join(text.split())
+    author = " ".join(strip_bidi(text).split())
     if len(author) > MAX_AUTHOR_CHARS:
         raise _Problem(
             f"the author's name is {len(author)} characters long; the limit is {MAX_AUTHOR_CHARS}"

@@ -26,6 +26,7 @@ from netcompare.data.dataset import DataSet
 from netcompare.data.load import load_dataset
 from netcompare.errors import UserError
 from netcompare.redact import mask_secrets
+from netcompare.text import literal
 
 # Session key for the session's own data set (a LoadedSource).
 CUSTOM_SOURCE_KEY = "custom_source"
@@ -130,5 +131,5 @@ def load_selected(key: str) -> DataSet | None:
     try:
         return cached_dataset(choice.source, dataset_version(choice.source), choice.shown_as)
     except UserError as exc:
-        st.error(f"This data set cannot be loaded.\n\n{mask_secrets(exc)}")
+        st.error(literal(f"This data set cannot be loaded.\n\n{mask_secrets(exc)}"))
         return None

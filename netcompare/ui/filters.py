@@ -23,6 +23,7 @@ import streamlit as st
 
 from netcompare.data.dataset import DataSet
 from netcompare.redact import mask_secrets
+from netcompare.text import literal
 from netcompare.ui.dataset import CUSTOM, dataset_options, default_dataset_key, load_selected
 from netcompare.ui.links import (
     PERIOD_MONTH,
@@ -149,7 +150,7 @@ class _Sidebar:
         if not options:
             if asked is not None:
                 self.notices.append(_unknown(what, asked, "nothing"))
-            st.selectbox(label, ["(none)"], disabled=True, key=f"{key}_empty")
+            st.selectbox(literal(label), ["(none)"], disabled=True, key=f"{key}_empty")
             return None
         fallback = default if default in options else options[0]
         if asked is not None:
@@ -161,7 +162,9 @@ class _Sidebar:
         if st.session_state.get(key) not in options:
             # Before the widget exists, so the widget shows what the pages use.
             st.session_state[key] = fallback
-        return st.selectbox(label, options, key=key, format_func=lambda v: labels.get(v, v))
+        return st.selectbox(
+            literal(label), options, key=key, format_func=lambda v: labels.get(v, v)
+        )
 
     def switch(self, label: str, key: str, *, help: str) -> bool:
         """A toggle, off unless the link or the user turned it on."""
@@ -174,7 +177,7 @@ class _Sidebar:
                     "it is off."
                 )
             st.session_state[key] = bool(on)
-        value = bool(st.toggle(label, key=key, help=help))
+        value = bool(st.toggle(literal(label), key=key, help=literal(help)))
         self.link[key] = TRUE if value else None
         return value
 
@@ -190,7 +193,7 @@ def sidebar_filters() -> tuple[DataSet | None, Filters | None]:
     with st.sidebar:
         result = _draw(side)
     for notice in side.notices:
-        st.warning(notice, icon=":material/link_off:")
+        st.warning(literal(notice), icon=":material/link_off:")
     write_link(side.link)
     return result
 
@@ -311,7 +314,7 @@ def _draw(side: _Sidebar) -> tuple[DataSet | None, Filters | None]:
     labels = (anon_style or LABEL_LETTERS) if anonymise else LABEL_NAMES
     with practice_slot:
         practice = _practice_select(side, data, network, labels)
-    st.caption(f"Data: {data.name}")
+    st.caption(literal(f"Data: {data.name}"))
 
     return data, Filters(
         dataset_key=data_key,

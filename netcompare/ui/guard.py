@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from netcompare.redact import mask_secrets
+from netcompare.text import literal
 
 LOG = logging.getLogger("netcompare")
 # The last guarded error of this session: its number and traceback (read by the tests).
@@ -39,4 +40,4 @@ def guarded(where: str) -> Iterator[None]:
         number = uuid.uuid4().hex[:8]
         LOG.error("error %s while drawing %s", number, where, exc_info=exc)
         st.session_state[LAST_ERROR_KEY] = (number, mask_secrets(traceback.format_exc()))
-        st.error(MESSAGE.format(where=where, number=number), icon=":material/error:")
+        st.error(literal(MESSAGE.format(where=where, number=number)), icon=":material/error:")

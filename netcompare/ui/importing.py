@@ -22,6 +22,7 @@ from netcompare.data.importers import (
 )
 from netcompare.data.load import write_dataset
 from netcompare.errors import UserError
+from netcompare.text import literal
 from netcompare.ui.upload import check_upload_size, import_folder, upload_limit_mb, use_upload
 
 PENDING = "_pending_import"
@@ -41,7 +42,7 @@ def _input(upload) -> InputFile:
 def _show_result(result: ImportResult) -> None:
     """What the importer read, what it left out and why, and a preview of the values."""
     for line in result.report.summary_lines():
-        st.write(line)
+        st.write(literal(line))
     left = result.report.left_out
     if left.height:
         st.warning(f"{left.height:,} row(s) left out (listed below, with the reason).")
@@ -55,11 +56,13 @@ def _stage(result: ImportResult) -> None:
     try:
         data = result.to_dataset()
     except UserError as exc:
-        st.error(f"The import would not load:\n\n{exc}")
+        st.error(literal(f"The import would not load:\n\n{exc}"))
         return
     st.success(
-        f"Valid: {data.practices.height:,} practices in {data.networks.height:,} networks, "
-        f"{data.indicators.height} indicators, {len(data.periods())} period(s)."
+        literal(
+            f"Valid: {data.practices.height:,} practices in {data.networks.height:,} networks, "
+            f"{data.indicators.height} indicators, {len(data.periods())} period(s)."
+        )
     )
     st.session_state[PENDING] = result
 
@@ -72,7 +75,7 @@ def _load_pending() -> None:
     write_dataset(folder, result.tables, fmt="parquet", metadata=result.metadata)
     if use_upload(folder, result.metadata.get("name")):
         st.session_state.pop(PENDING, None)
-        st.success(f"Loaded {result.metadata.get('name', 'the import')}.")
+        st.success(literal(f"Loaded {result.metadata.get('name', 'the import')}."))
 
 
 def import_panel() -> None:
@@ -108,7 +111,7 @@ def import_panel() -> None:
                         year=year.strip() or None,
                     )
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(literal(str(exc)))
                 else:
                     _show_result(result)
                     _stage(result)
@@ -131,7 +134,7 @@ def import_panel() -> None:
             try:
                 result = import_fingertips(_input(export), polarity=polarity)
             except UserError as exc:
-                st.error(str(exc))
+                st.error(literal(str(exc)))
             else:
                 _show_result(result)
                 _stage(result)
@@ -156,7 +159,7 @@ def _mapped_csv_panel() -> None:
         st.caption("First rows of the file")
         st.dataframe(peek_csv(file), hide_index=True)
     except UserError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return
     optional = [NONE, *columns]
     with st.form("import_mapped_csv"):
@@ -200,7 +203,7 @@ def _mapped_csv_panel() -> None:
         )
         result = import_mapped_csv(file, mapping)
     except UserError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return
     _show_result(result)
     _stage(result)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from netcompare.stats.funnel import FUNNEL_METHODS
+from netcompare.text import literal
 from netcompare.types import Benchmark, FunnelMethod
 from netcompare.ui.linked import linked_choice
 from netcompare.views.compare import FUNNEL_BENCHMARKS
@@ -96,4 +97,6 @@ def judgement_choice(*, draw: bool = False, caption: bool = True) -> Judgement:
 
 def judgement_caption(judgement: Judgement, *, chosen_here: bool = False) -> None:
     """Say which method and benchmark the page's verdicts use (and where to change them)."""
-    st.caption(judgement.words + ("" if chosen_here else " Change them on the Funnel plot page."))
+    st.caption(
+        literal(judgement.words + ("" if chosen_here else " Change them on the Funnel plot page."))
+    )

@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from netcompare.text import literal
 from netcompare.ui.links import resolve_code
 
 _READ = "_linked_read"  # the keys whose link this session has read
@@ -29,7 +30,9 @@ def _first_read(key: str) -> bool:
 
 
 def _warn(label: str, asked: str) -> None:
-    st.warning(f"This link asks for “{asked}” as {label.lower()}, which this page does not offer.")
+    st.warning(
+        literal(f"This link asks for “{asked}” as {label.lower()}, which this page does not offer.")
+    )
 
 
 def _labels(options: Sequence[Any], format_func: Callable[[Any], str]) -> dict[str, str]:

@@ -48,6 +48,7 @@ from netcompare.notes import (
 )
 from netcompare.notes.render import note_header_markdown
 from netcompare.notes.repository import COUNTS_SCHEMA
+from netcompare.text import literal
 
 CACHE_TTL_S = 30
 RETRY_S = 30.0
@@ -117,7 +118,7 @@ def notes_store(*, warn: bool = True) -> NotesRepository | None:
         return _open(notes_db_url())
     except NotesUnavailable as exc:
         if warn:
-            st.warning(f"Peer notes are unavailable. {exc}", icon=":material/warning:")
+            st.warning(literal(f"Peer notes are unavailable. {exc}"), icon=":material/warning:")
         return None
 
 
@@ -394,7 +395,7 @@ def note_form(
         if network_id is None:
             st.text_input("Network", key=f"{form_key}_network", max_chars=64)
         st.text_area(
-            f"Note for {practice_label or practice_id}",
+            literal(f"Note for {practice_label or practice_id}"),
             key=f"{form_key}_body",
             max_chars=MAX_BODY_CHARS,
             placeholder="What do you do that works? Or ask them: how do you …?",
@@ -478,8 +479,10 @@ def notes_panel(
     threads = thread_notes(notes)
     if not threads:
         st.caption(
-            f"No notes yet for {practice_label or practice_id}. What works here? "
-            "Or ask them how they do it."
+            literal(
+                f"No notes yet for {practice_label or practice_id}. What works here? "
+                "Or ask them how they do it."
+            )
         )
     for note, answers in threads[:limit]:
         with st.container(border=True):
@@ -491,7 +494,9 @@ def notes_panel(
                 with st.expander("Answer this question" if not answers else "Add an answer"):
                     answer_form(note, key=key)
     if len(threads) > limit:
-        st.caption(f"Showing the newest {limit} of {len(threads)}; see the Notes page for all.")
+        st.caption(
+            literal(f"Showing the newest {limit} of {len(threads)}; see the Notes page for all.")
+        )
     if show_form:
         with st.expander("Add a note or ask a question", expanded=not threads):
             note_form(
@@ -522,7 +527,9 @@ def notes_popover(
     counts = note_counts([practice_id], indicator_id=indicator_id)
     n_notes, n_open = (int(v) for v in counts.row(0)[1:3])
     with st.popover(
-        notes_count_label(n_notes, n_open), icon=NOTES_ICON, help="Peer notes and questions"
+        literal(notes_count_label(n_notes, n_open)),
+        icon=NOTES_ICON,
+        help="Peer notes and questions",
     ):
         notes_panel(
             practice_id,

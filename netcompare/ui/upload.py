@@ -29,6 +29,7 @@ from netcompare.data.load import load_dataset
 from netcompare.data.schema import TABLE_NAMES
 from netcompare.errors import UserError
 from netcompare.redact import mask_secrets
+from netcompare.text import literal
 from netcompare.ui.dataset import (
     CUSTOM,
     CUSTOM_SOURCE_KEY,
@@ -146,7 +147,7 @@ def use_source(source: str) -> bool:
         _refuse_in_shared_mode()
         load_dataset(source)
     except UserError as exc:
-        st.error(f"Not loaded: {mask_secrets(source)}\n\n{mask_secrets(exc)}")
+        st.error(literal(f"Not loaded: {mask_secrets(source)}\n\n{mask_secrets(exc)}"))
         return False
     _choose(LoadedSource(source, source_label(source)))
     return True
@@ -157,7 +158,7 @@ def use_upload(folder: Path, name: str | None = None) -> bool:
     try:
         data = cached_dataset(str(folder), dataset_version(str(folder)), UPLOAD_SHOWN_AS)
     except UserError as exc:
-        st.error(f"Not loaded.\n\n{mask_secrets(exc)}")
+        st.error(literal(f"Not loaded.\n\n{mask_secrets(exc)}"))
         return False
     name = name or data.name
     label = "Your upload" if name == UPLOAD_SHOWN_AS else f"Uploaded: {name}"

@@ -8,6 +8,7 @@ import streamlit as st
 
 from netcompare.charts.common import frame_height
 from netcompare.charts.export import chart_png, chart_svg
+from netcompare.text import literal
 from netcompare.ui.filters import (
     KEY_INDICATOR,
     KEY_PACKAGE,
@@ -119,7 +120,7 @@ def jump_button(
 ) -> None:
     """A button that sets the shared filters and opens another page (the URL follows)."""
     st.button(
-        label,
+        literal(label),
         key=key,
         on_click=_jump,
         args=(page, indicator_id, practice_id, ALL),
@@ -146,7 +147,7 @@ def table_download(frame: pl.DataFrame, *, name: str, label: str = "Download (CS
     cells as they are, so a name starting with ``=`` would run as a formula.
     """
     st.download_button(
-        label,
+        literal(label),
         data=lambda: csv_text(frame),
         icon=":material/download:",
         file_name=f"{name}.csv",

@@ -224,7 +224,7 @@ class Incentives:
     table: pl.DataFrame  # INCENTIVE_SCHEMA, most earned first
     indicator_ids: tuple[str, ...]  # the indicators with a network target that were counted
     shown: pl.DataFrame  # the table as shown (netcompare.views.format.incentives_display)
-    at_risk_words: str  # what is at risk, over which indicators (Markdown)
+    at_risk_words: str  # what is at risk, over which indicators
 
 
 def _meets(values: np.ndarray, target: float | None, polarity: Polarity) -> list[bool | None]:
@@ -298,6 +298,6 @@ def incentive_table(
         table=table,
         indicator_ids=tuple(ids),
         shown=incentives_display(table),
-        at_risk_words=f"At risk: **{1 - upfront_share:.0%}**, over the indicators with a "
+        at_risk_words=f"At risk: {1 - upfront_share:.0%}, over the indicators with a "
         f"network target in {package_words(care_package)}.",
     )

@@ -9,6 +9,7 @@ data. These helpers turn both into polars frames so tests can assert on what is 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,16 @@ def chart_titled(at: AppTest, starts: str) -> DrawnChart:
     return found[0]
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown that netcompare.text.literal() made safe: backslash
+    escapes resolved, word joiners gone (AppTest reports the Markdown source)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown.replace("\u2060", ""))
+
+
 def texts(at: AppTest, kind: str) -> list[str]:
-    """The text of every element of one kind: "info", "caption", "warning", "error", …"""
-    return [str(e.value) for e in getattr(at, kind)]
+    """The text of every element of one kind ("info", "caption", "warning", "error", …) as
+    a reader sees it."""
+    return [shown(str(e.value)) for e in getattr(at, kind)]
 
 
 def no_exception(at: AppTest) -> None:

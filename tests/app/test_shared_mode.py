@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 import netcompare.ui.dataset as ui_dataset
 from netcompare.data.load import write_dataset_sql
 from netcompare.ui import upload
 from netcompare.ui.guard import LAST_ERROR_KEY
-from tests.app.apptest_reading import no_exception, texts
+from tests.app.apptest_reading import no_exception, shown, texts
 from tests.app.conftest import APP
 from tests.app.tiny_datasets import tiny_tables, write_tiny
 from tests.importers.conftest import FINGERTIPS_HEADER, fingertips_row, write_csv
@@ -31,10 +32,15 @@ PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 def everything_shown(at: AppTest) -> str:
     """Every element of the last run (its protobuf, so labels, options, help and values
-    too) and the browser's URL: all that a visitor's browser receives from the page."""
+    too) and the browser's URL: all that a visitor's browser receives from the page, as a
+    reader sees it (Markdown escapes resolved, so an escaped secret is still found)."""
 
     def walk(node: object) -> list[str]:
-        out = [str(proto)] if (proto := getattr(node, "proto", None)) is not None else []
+        proto = getattr(node, "proto", None)
+        out = []
+        if proto is not None:
+            text = text_format.MessageToString(proto, as_utf8=True)
+            out.append(shown(text.replace("\\\\", "\\")))
         for child in getattr(node, "children", {}).values():
             out.extend(walk(child))
         return out

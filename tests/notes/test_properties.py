@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 import tempfile
 from datetime import UTC, datetime
@@ -11,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netcompare.notes import Note, escape_markdown, read_notes_csv, write_notes_csv
-from netcompare.notes.render import _ALWAYS
 from netcompare.notes.validation import clean_body
+from netcompare.text import _ALWAYS, BIDI_CONTROLS, WORD_JOINER, literal
 
 PUNCT = set(string.punctuation)
 text_with_markup = st.text(
@@ -77,3 +78,32 @@ def test_csv_round_trips_any_valid_text(bodies):
         path = Path(folder) / "notes.csv"
         write_notes_csv(notes, path)
         assert read_notes_csv(path) == notes
+
+
+hostile_text = st.lists(
+    st.sampled_from(
+        list("<>![]()*_`#-+=.:@$&|~^\\ \n1aZw/é💉")
+        + list(BIDI_CONTROLS)
+        + ["material/", "www.", "http://", ":red[", ":smile:"]
+    ),
+    max_size=30,
+).map("".join) | st.text(max_size=60)
+
+
+@given(hostile_text)
+def test_literal_shows_the_text_without_bidi_controls(raw):
+    """What a reader sees of literal() is the text as typed, minus bidi controls."""
+    seen = _unescape(literal(raw)).replace(WORD_JOINER, "")
+    assert seen == "".join(ch for ch in raw.replace(WORD_JOINER, "") if ch not in BIDI_CONTROLS)
+
+
+@given(hostile_text)
+def test_literal_leaves_no_shortcode_directive_or_autolink(raw):
+    """No colon or at-sign is followed by a word character, slash, sign or backslash (so no
+    :material/…:, :smile:, :red[…] or mailto autolink), no "www." or "://" survives, no bidi
+    control."""
+    out = literal(raw)
+    assert not re.search(r"[:@][\w/+\-\\]", out), (raw, out)
+    assert "www." not in out.lower() and "www\\." not in out.lower()
+    assert "://" not in out
+    assert not set(out) & set(BIDI_CONTROLS)

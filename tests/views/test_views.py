@@ -371,7 +371,7 @@ def test_incentive_table_arithmetic(data: DataSet):
     assert incentives.shown["Yours"].to_list() == ["◆", ""]
     assert incentives.shown["Targets met"].to_list() == ["2 of 2", "1 of 2"]
     assert incentives.at_risk_words == (
-        "At risk: **30%**, over the indicators with a network target in all care packages."
+        "At risk: 30%, over the indicators with a network target in all care packages."
     )
     half = incentive_table(data, FEB, SOUTH, contract_value=50_000, upfront_share=0.5).table
     south = half.filter(pl.col("network_name") == "South").row(0, named=True)
