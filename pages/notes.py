@@ -217,7 +217,7 @@ if store is not None and practice_ids:
         about = about_col.radio(
             "About",
             ["indicator", "general"],
-            format_func=lambda v: (
+            format_func=lambda v: literal(
                 indicator_names[f.indicator_id] if v == "indicator" else "The practice in general"
             ),
             key="notes_add_about",

@@ -15,6 +15,7 @@ rerun; an edited file changes the version, so the next rerun loads the corrected
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass
 
@@ -26,11 +27,12 @@ from netcompare.data.dataset import DataSet
 from netcompare.data.load import load_dataset
 from netcompare.errors import UserError
 from netcompare.redact import mask_secrets
-from netcompare.text import literal
+from netcompare.text import literal, strip_bidi
 
 # Session key for the session's own data set (a LoadedSource).
 CUSTOM_SOURCE_KEY = "custom_source"
 CUSTOM = "custom"
+CONFIGURED = "Configured data set"
 
 
 @dataclass(frozen=True)
@@ -78,14 +80,27 @@ def source_label(source: str) -> str:
     return f"Loaded: {mask_secrets(source)}"
 
 
+def configured_label(source: str) -> str:
+    """How ``NETCOMPARE_DATA`` (which replaces the sample) is named in the sidebar: the name
+    in its ``dataset.json``, else "Configured data set" (never its path or URL)."""
+    try:
+        with open(os.path.join(source, "dataset.json"), encoding="utf-8") as f:
+            name = json.load(f).get("name")
+    except (OSError, ValueError, AttributeError):
+        name = None
+    return strip_bidi(name).strip() if isinstance(name, str) and name.strip() else CONFIGURED
+
+
 def _choices() -> dict[str, Choice]:
     s = settings()
     choices: dict[str, Choice] = {}
     if s.builtin_datasets:
         for d in builtin_datasets():
-            source = s.data if d.key == DEFAULT_DATASET and s.data else str(d.path)
+            replaced = d.key == DEFAULT_DATASET and s.data
+            source = s.data if replaced else str(d.path)
+            label = configured_label(s.data) if replaced else d.label
             # On a shared server no message names a server folder: only the label.
-            choices[d.key] = Choice(source, d.label, d.label if s.shared else None)
+            choices[d.key] = Choice(source, label, label if s.shared else None)
     for d in s.datasets:
         choices[d.key] = Choice(d.source, d.label, d.label)
     custom: LoadedSource | None = st.session_state.get(CUSTOM_SOURCE_KEY)

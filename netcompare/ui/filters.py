@@ -303,7 +303,7 @@ def _draw(side: _Sidebar) -> tuple[DataSet | None, Filters | None]:
         anon_style = st.radio(
             "Show practices as",
             list(styles),
-            format_func=styles.__getitem__,
+            format_func=lambda s: literal(styles[s]),
             key=KEY_ANON_STYLE,
             horizontal=True,
         )

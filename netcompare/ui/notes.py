@@ -388,7 +388,7 @@ def note_form(
         st.radio(
             "Kind",
             list(kinds),
-            format_func=lambda k: KIND_LABELS.get(k, k),
+            format_func=lambda k: literal(KIND_LABELS.get(k, k)),
             key=f"{form_key}_kind",
             horizontal=True,
         )

@@ -29,6 +29,8 @@ MARKDOWN_FIRST_ARG = {
 }  # fmt: skip
 # Keyword arguments rendered as Markdown.
 MARKDOWN_KEYWORDS = {"help", "label", "body", "placeholder_markdown"}
+# Widgets whose options (as format_func gives them) are rendered as Markdown.
+MARKDOWN_OPTIONS = {"radio", "pills", "segmented_control", "select_slider", "tabs"}
 # Functions whose result is safe text.
 SAFE_CALLS = {"literal", "literal_lines", "note_header_markdown", "note_markdown"}
 
@@ -93,6 +95,14 @@ def unsafe_calls() -> list[str]:
             args = list(node.args[:1]) + [
                 k.value for k in node.keywords if k.arg in MARKDOWN_KEYWORDS
             ]
+            if name in MARKDOWN_OPTIONS:
+                for k in node.keywords:
+                    if k.arg == "format_func":
+                        # The options as shown: a lambda's body, or an unknown function.
+                        args.append(k.value.body if isinstance(k.value, ast.Lambda) else k.value)
+                if name == "tabs" and node.args and isinstance(node.args[0], ast.List):
+                    args.extend(node.args[0].elts)
+                    args.remove(node.args[0])
             for arg in args:
                 if isinstance(arg, ast.Starred) or _safe(arg, constants):
                     continue
