@@ -75,6 +75,20 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("care_package", pl.String(), description="Care package or clinical domain"),
         Column("description", pl.String(), required=False, nullable=True),
         Column(
+            "numerator_definition",
+            pl.String(),
+            required=False,
+            nullable=True,
+            description="Who is counted in the numerator",
+        ),
+        Column(
+            "denominator_definition",
+            pl.String(),
+            required=False,
+            nullable=True,
+            description="Who is counted in the denominator (and the exceptions)",
+        ),
+        Column(
             "polarity",
             pl.String(),
             required=False,
@@ -103,6 +117,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
             description="Target for the network average (0-1)",
         ),
         Column("source", pl.String(), required=False, nullable=True),
+        Column(
+            "licence",
+            pl.String(),
+            required=False,
+            nullable=True,
+            description="The licence the indicator's data is published under",
+        ),
         Column(
             "period_type",
             pl.String(),
