@@ -127,6 +127,16 @@ def jump_button(
     )
 
 
+# The practice profile page (issue 14.2): one practice across every indicator. Every place
+# that names a practice links to it with profile_button.
+PROFILE_PAGE = "pages/profile.py"
+
+
+def profile_button(practice_id: str, label: str, *, key: str) -> None:
+    """A button opening ``practice_id``'s profile (the sidebar's practice set to it)."""
+    jump_button(f"Profile of {label}", PROFILE_PAGE, practice_id=practice_id, key=key)
+
+
 def follow_jump() -> None:
     """Called by app.py: switch page if a jump button was pressed on the last run.
 
