@@ -22,6 +22,11 @@ BUILTIN_DATASETS: tuple[BuiltinDataset, ...] = (
         "England QOF prevalence 2022-23",
         PROJECT_ROOT / "datasets" / "england-qof-prevalence-2022-23",
     ),
+    BuiltinDataset(
+        "west-sussex-imms-1922",
+        "West Sussex childhood immunisations 2019/20–2021/22",
+        PROJECT_ROOT / "datasets" / "west-sussex-immunisations-2019-22",
+    ),
 )
 
 DEFAULT_DATASET = "sample"
