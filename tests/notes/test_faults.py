@@ -78,6 +78,21 @@ def within(seconds: float, fn: Callable[[], T]) -> tuple[T | BaseException, floa
     return out[0], elapsed  # type: ignore[return-value]
 
 
+def at_once(*calls: Callable[[], object]) -> list[tuple[object, float]]:
+    """:func:`within` for each call, all started together; in the order given."""
+    out: dict[int, tuple[object, float]] = {}
+    threads = [
+        threading.Thread(target=lambda i=i, fn=fn: out.__setitem__(i, within(HUNG_S, fn)))
+        for i, fn in enumerate(calls)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == len(calls), "a call never finished"
+    return [out[i] for i in range(len(calls))]
+
+
 def unavailable(outcome: object) -> str:
     assert isinstance(outcome, NotesUnavailable), f"expected NotesUnavailable, got {outcome!r}"
     message = str(outcome)
@@ -125,18 +140,18 @@ def test_frozen_server_a_read_on_an_open_store_fails_within_the_deadline_then_re
         add(store)
         pool_two_connections(store)  # open connections to live backends, then freeze them
         cluster.freeze()
-        outcome, elapsed = within(HUNG_S, store.list_notes)
-        message = unavailable(outcome)
+        # a read and a write at once, each on one of the pooled (now frozen) connections
+        [(read, read_s), (write, write_s)] = at_once(store.list_notes, lambda: add(store))
+        message = unavailable(read)
         assert f"did not answer within {DEADLINE_S:g} s" in message
         assert "Could not read the notes" in message
-        assert elapsed < DEADLINE_S + SLACK_S
+        assert read_s < DEADLINE_S + SLACK_S
         # a write says it may still land once the server answers
-        outcome, elapsed = within(HUNG_S, lambda: add(store))
-        assert "may still be saved" in unavailable(outcome)
-        assert elapsed < DEADLINE_S + SLACK_S
+        assert "may still be saved" in unavailable(write)
+        assert write_s < DEADLINE_S + SLACK_S
 
         cluster.thaw()
-        notes, elapsed = within(HUNG_S, store.list_notes)
+        notes, _ = within(HUNG_S, store.list_notes)
         assert isinstance(notes, list), notes
         assert "Recall every Friday" in {n.body for n in notes}
         # the abandoned calls finish once the server answers, freeing their workers
@@ -164,15 +179,7 @@ def test_when_every_worker_is_hung_calls_fail_at_once(cluster, monkeypatch):
     try:
         pool_two_connections(store)
         cluster.freeze()
-        results: list[object] = []
-        threads = [
-            threading.Thread(target=lambda: results.append(within(HUNG_S, store.count)[0]))
-            for _ in range(2)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        results = [r for r, _ in at_once(store.count, store.count)]
         assert all(isinstance(r, NotesUnavailable) for r in results), results
         assert dbwait.abandoned_calls(store.engine.url) == 2
 
