@@ -19,6 +19,7 @@ from netcompare.ui.notes import (
     known_tags,
     note_counts,
     note_form,
+    notes_available,
     notes_store,
     render_note,
     thread_notes,
@@ -191,7 +192,7 @@ else:
                 ):
                     show_threads(mine, key=f"focus_{pid}", with_practice=False, limit=10)
         silent = [practice_label(p) for p in focus if p not in by_practice]
-        if silent:
+        if silent and notes_available():
             st.caption(
                 literal(
                     f"No notes yet from {', '.join(silent)}. What are they doing? Ask them in the "
@@ -202,7 +203,7 @@ else:
 # -- add a note -------------------------------------------------------------------------------
 st.header("Add a note or ask a question")
 practice_ids = sorted(practice_network, key=lambda p: (practice_label(p), p))
-if store is not None and practice_ids:
+if practice_ids:  # shown even when notes are unavailable: a note being typed stays
     default = practice_ids.index(f.practice_id) if f.practice_id in practice_ids else 0
     pick_col, about_col = st.columns(2)
     practice_id = pick_col.selectbox(
@@ -277,7 +278,10 @@ notes = find_notes(
 )
 n_top = len(thread_notes(notes))
 matches = "1 note matches" if len(notes) == 1 else f"{len(notes)} notes match"
-st.caption(literal(f"{matches} ({n_top} {'thread' if n_top == 1 else 'threads'}), newest first."))
+if notes_available():  # never "0 notes match" when they could not be read
+    st.caption(
+        literal(f"{matches} ({n_top} {'thread' if n_top == 1 else 'threads'}), newest first.")
+    )
 if notes:
     show_threads(notes, key="list", with_practice=True, limit=MAX_THREADS)
     if show_text:
@@ -288,5 +292,5 @@ if notes:
             practice_names=labels if options.labels == LABEL_NAMES else None,
             indicator_names=indicator_names,
         )
-elif store is not None:
+elif store is not None and notes_available():
     st.write("No notes match these filters.")

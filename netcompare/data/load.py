@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
+from netcompare import dbwait
 from netcompare.data.dataset import VALUES_ORDER, DataSet
 from netcompare.data.problems import DataValidationError, ProblemList
 from netcompare.data.read import ROW, find_table_files, read_sql_tables, read_table_file
@@ -289,8 +290,11 @@ def write_dataset(
 
 
 def write_dataset_sql(url: str, tables: dict[str, pl.DataFrame]) -> None:
-    """Write the four tables into a SQL database (replacing them), with bound parameters."""
-    engine = sa.create_engine(url)
+    """Write the four tables into a SQL database (replacing them), with bound parameters.
+
+    The engine has the connect and statement timeouts of :mod:`netcompare.dbwait` (each
+    statement, not the whole write, is bounded by the statement timeout)."""
+    engine = dbwait.make_engine(url)
     metadata = sa.MetaData()
     sql_types = {
         pl.String: sa.String,

@@ -13,10 +13,13 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
+from netcompare import dbwait
 from netcompare.data.inputs import ROW, InputError, read_csv
 from netcompare.data.problems import ProblemList
 from netcompare.data.schema import TABLE_NAMES
 from netcompare.redact import mask_secrets
+
+FETCH_ROWS = 10_000  # rows fetched at a time from a SQL table (each chunk renews the deadline)
 
 
 def read_csv_file(
@@ -92,25 +95,70 @@ def read_sql_tables(
     url: str, problems: ProblemList, label: str | None = None
 ) -> dict[str, pl.DataFrame]:
     """Read the four canonical tables from a SQL database (SQLAlchemy URL); ``label`` names
-    the database in messages (default: the URL with its password masked)."""
-    tables: dict[str, pl.DataFrame] = {}
+    the database in messages (default: the URL with its password masked).
+
+    The engine has the connect and statement timeouts of :mod:`netcompare.dbwait`, and the
+    read runs under its deadline, renewed after every statement and every chunk of rows: a
+    database that stops answering is reported as an error within seconds ("did not answer
+    within N s") instead of holding the page.
+    """
     shown = label or mask_secrets(url)
     try:
-        engine = sa.create_engine(url)
+        engine = dbwait.make_engine(url)
     except Exception as exc:
-        problems.error(shown, f"not a usable database URL: {exc}")
-        return tables
+        problems.error(shown, mask_secrets(f"not a usable database URL: {exc}"))
+        return {}
+    heartbeat = dbwait.Heartbeat()
+    try:
+        tables, missing, failure = dbwait.bounded_call(
+            lambda: _read_tables(engine, heartbeat),
+            url=engine.url,
+            what="The database",
+            heartbeat=heartbeat,
+        )
+    except dbwait.DatabaseTimeout as exc:
+        # the worker disposes of the engine itself once the database answers (or fails)
+        problems.error(
+            shown,
+            f"cannot read the database: {exc} (NETCOMPARE_DB_CONNECT_TIMEOUT and "
+            "NETCOMPARE_DB_STATEMENT_TIMEOUT set how long to wait)",
+        )
+        return {}
+    for table in missing:
+        problems.error(
+            f"{shown} table {table}", f"missing table: the database has no '{table}' table"
+        )
+    if failure is not None:
+        problems.error(shown, mask_secrets(f"cannot read the database: {failure}"))
+    return tables
+
+
+def _read_tables(
+    engine: sa.Engine, heartbeat: dbwait.Heartbeat
+) -> tuple[dict[str, pl.DataFrame], list[str], str | None]:
+    """In a worker thread: the tables read, the tables missing, the first line of any error.
+
+    Touches nothing of the caller's (the caller may have given up waiting), and disposes of
+    the engine when done.
+    """
+    tables: dict[str, pl.DataFrame] = {}
+    missing: list[str] = []
     try:
         with engine.connect() as conn:
             present = set(sa.inspect(conn).get_table_names())
+            heartbeat.beat()
             for table in TABLE_NAMES:
-                label = f"{shown} table {table}"
                 if table not in present:
-                    problems.error(label, f"missing table: the database has no '{table}' table")
+                    missing.append(table)
                     continue
-                result = conn.execute(sa.select(sa.table(table, *_columns(conn, table))))
+                columns = _columns(conn, table)
+                heartbeat.beat()
+                result = conn.execute(sa.select(sa.table(table, *columns)))
                 names = list(result.keys())
-                rows = result.fetchall()
+                rows: list[sa.Row] = []
+                while chunk := result.fetchmany(FETCH_ROWS):
+                    rows.extend(chunk)
+                    heartbeat.beat()
                 frame = pl.DataFrame(
                     {n: [r[i] for r in rows] for i, n in enumerate(names)},
                     strict=False,
@@ -121,10 +169,10 @@ def read_sql_tables(
                     pl.col(ROW).cast(pl.Int64)
                 )
     except sa.exc.SQLAlchemyError as exc:
-        problems.error(shown, f"cannot read the database: {str(exc).splitlines()[0]}")
+        return tables, missing, str(exc).splitlines()[0]
     finally:
         engine.dispose()
-    return tables
+    return tables, missing, None
 
 
 def _columns(conn: sa.Connection, table: str) -> list[sa.ColumnClause]:

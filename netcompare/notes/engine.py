@@ -1,15 +1,18 @@
 """One SQLAlchemy engine per notes database URL, set up for several writers at once.
 
-SQLite (the default, a file in the user's data directory) gets WAL mode, a 30 s busy timeout,
-foreign keys on, and write transactions that start with ``BEGIN IMMEDIATE``: a writer takes
-the write lock at the start and waits its turn, so two people saving at the same time both keep
-their notes instead of one getting "database is locked" half way through. The pysqlite driver's
-own transaction handling is switched off so SQLAlchemy's ``BEGIN`` is the one that counts (the
-recipe in the SQLAlchemy SQLite dialect documentation, "Serializable isolation / Savepoints /
-Transactional DDL").
+SQLite (the default, a file in the user's data directory) gets WAL mode, a busy timeout of the
+statement timeout (``NETCOMPARE_DB_STATEMENT_TIMEOUT``, 5 s by default), foreign keys on, and
+write transactions that start with ``BEGIN IMMEDIATE``: a writer takes the write lock at the
+start and waits its turn, so two people saving at the same time both keep their notes instead
+of one getting "database is locked" half way through. The pysqlite driver's own transaction
+handling is switched off so SQLAlchemy's ``BEGIN`` is the one that counts (the recipe in the
+SQLAlchemy SQLite dialect documentation, "Serializable isolation / Savepoints / Transactional
+DDL").
 
-PostgreSQL (a network's shared store) uses the default READ COMMITTED isolation with a connect
-timeout, so an unreachable server fails in seconds with a readable message.
+PostgreSQL (a network's shared store) uses the default READ COMMITTED isolation. Both get the
+connect and statement timeouts, keepalives and pool settings of :mod:`netcompare.dbwait`, so an
+unreachable server fails in seconds with a readable message; the repository runs every call
+under :func:`netcompare.dbwait.bounded_call`'s deadline, so a frozen one does too.
 
 Every database error that reaches the user goes through :func:`unavailable_error`, which turns
 it into a :class:`~netcompare.notes.errors.NotesUnavailable` naming the database (password
@@ -25,10 +28,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from netcompare.config import db_timeouts
+from netcompare.dbwait import bound_sqlite_statements, engine_kwargs
 from netcompare.notes.errors import NotesUnavailable
 
-SQLITE_BUSY_TIMEOUT_S = 30.0
-PG_CONNECT_TIMEOUT_S = 10
 WRITE_OPTION = "netcompare_notes_write"  # execution option: this transaction will write
 
 
@@ -67,13 +70,7 @@ def make_engine(url: str) -> Engine:
     try:
         if backend == "sqlite":
             return _sqlite_engine(parsed)
-        connect_args: dict[str, object] = {}
-        if backend == "postgresql" and parsed.get_driver_name() in ("psycopg", "psycopg2"):
-            connect_args = {
-                "connect_timeout": PG_CONNECT_TIMEOUT_S,
-                "application_name": "netcompare",
-            }
-        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+        return create_engine(parsed, **engine_kwargs(parsed))
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
         raise NotesUnavailable(
             f"The notes database {describe_url(parsed)} needs a database driver that is not "
@@ -91,10 +88,9 @@ def _sqlite_engine(parsed: URL) -> Engine:
                 f"Cannot create the folder {path.parent} for the notes database: "
                 f"{exc.strerror or exc}"
             ) from exc
-    engine = create_engine(
-        parsed,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
-    )
+    busy_s = db_timeouts()[1]  # the statement timeout: how long a writer waits its turn
+    engine = create_engine(parsed, **engine_kwargs(parsed))
+    bound_sqlite_statements(engine, busy_s)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -102,7 +98,7 @@ def _sqlite_engine(parsed: URL) -> Engine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         try:
-            cur.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+            cur.execute(f"PRAGMA busy_timeout = {int(busy_s * 1000)}")
             cur.execute("PRAGMA foreign_keys = ON")
             if path is not None and os.access(path.parent, os.W_OK):
                 try:
@@ -144,7 +140,12 @@ def unavailable_error(exc: BaseException, url: str | URL, action: str) -> NotesU
     elif "database is locked" in low or "database is busy" in low:
         problem = (
             f"is busy: another program held it locked for more than "
-            f"{SQLITE_BUSY_TIMEOUT_S:.0f} s; try again"
+            f"{db_timeouts()[1]:g} s; try again"
+        )
+    elif "statement timeout" in low or low == "interrupted":
+        problem = (
+            f"took longer than the statement timeout of {db_timeouts()[1]:g} s "
+            f"({detail}); try again, or raise NETCOMPARE_DB_STATEMENT_TIMEOUT"
         )
     elif "unable to open database file" in low:
         problem = "cannot be opened (check that the file's folder exists and is writable)"

@@ -7,17 +7,22 @@ its own UUID, tags are created with ``INSERT … ON CONFLICT DO NOTHING`` in a f
 order, and SQLite writers queue on ``BEGIN IMMEDIATE`` (see :mod:`netcompare.notes.engine`).
 
 Every database failure becomes :class:`~netcompare.notes.errors.NotesUnavailable`, so a page
-can show a warning and carry on.
+can show a warning and carry on. Every public method runs under the deadline of
+:func:`netcompare.dbwait.bounded_call` (connect + statement timeout + a margin): a database that
+does not answer — a frozen server, a network partition — makes the call raise
+:class:`NotesUnavailable` within seconds instead of holding the page.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 import polars as pl
 from sqlalchemy import Engine, and_, case, exists, func, insert, or_, select
@@ -26,7 +31,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
-from netcompare.notes.engine import unavailable_error, writer
+from netcompare.dbwait import DatabaseTimeout, bounded_call, deadline_s
+from netcompare.notes.engine import describe_url, unavailable_error, writer
 from netcompare.notes.errors import (
     NoteConflict,
     NoteNotFound,
@@ -40,6 +46,8 @@ from netcompare.notes.validation import clean_note, clean_tag, clean_uid
 # Above this many practice ids, counts are computed for all practices and filtered in polars
 # rather than sent as one bound parameter per id.
 MAX_BOUND_IDS = 500
+
+T = TypeVar("T")
 
 COUNTS_SCHEMA = pl.Schema(
     {"practice_id": pl.String(), "n_notes": pl.Int64(), "n_open_questions": pl.Int64()}
@@ -176,6 +184,20 @@ def write_notes(session: Session, notes: Iterable[Note]) -> NotesImportResult:
     return NotesImportResult(added=added, updated=updated, unchanged=unchanged)
 
 
+def _bounded(action: str, *, write: bool = False) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Run the method under the repository's deadline; past it, :class:`NotesUnavailable`
+    saying the database did not answer (for a write: it may still be saved later)."""
+
+    def decorate(method: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(method)
+        def bounded(self: NotesRepository, *args: object, **kwargs: object) -> T:
+            return self._call(action, write, functools.partial(method, self, *args, **kwargs))
+
+        return bounded
+
+    return decorate
+
+
 class NotesRepository:
     """Notes, questions, answers and meeting actions in one database.
 
@@ -190,11 +212,13 @@ class NotesRepository:
         *,
         url: str | None = None,
         clock: Callable[[], datetime] = utc_now,
+        deadline: float | None = None,
     ) -> None:
         self._engine = engine
         self._writer = writer(engine)
         self._url = url or engine.url.render_as_string(hide_password=False)
         self._clock = clock
+        self.deadline = deadline_s() if deadline is None else deadline
 
     @property
     def url(self) -> str:
@@ -226,12 +250,27 @@ class NotesRepository:
         except SQLAlchemyError as exc:
             raise unavailable_error(exc, self._engine.url, action) from exc
 
+    def _call(self, action: str, write: bool, fn: Callable[[], T]) -> T:
+        where = f"The notes database {describe_url(self._engine.url)}"
+        try:
+            return bounded_call(fn, url=self._engine.url, timeout=self.deadline, what=where)
+        except DatabaseTimeout as exc:
+            later = (
+                " If it comes back, it may still be saved: look before saving again."
+                if write
+                else ""
+            )
+            raise NotesUnavailable(
+                f"{exc}. Could not {action}; the rest of netcompare still works.{later}"
+            ) from None
+
     def _now(self) -> datetime:
         now = self._clock()
         return (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC)
 
     # -- writes ---------------------------------------------------------------------------
 
+    @_bounded("save the note", write=True)
     def add_note(
         self,
         *,
@@ -290,6 +329,7 @@ class NotesRepository:
             session.flush()
             return _to_note(row)
 
+    @_bounded("save the question", write=True)
     def ask_question(
         self,
         *,
@@ -313,6 +353,7 @@ class NotesRepository:
             tags=tags,
         )
 
+    @_bounded("save the answer", write=True)
     def answer_question(
         self,
         question_uid: str,
@@ -335,6 +376,7 @@ class NotesRepository:
             parent_uid=question.note_uid,
         )
 
+    @_bounded("update the note", write=True)
     def update_note(
         self,
         note_uid: str,
@@ -374,10 +416,12 @@ class NotesRepository:
             session.flush()
             return _to_note(row)
 
+    @_bounded("delete the note", write=True)
     def delete_note(self, note_uid: str) -> Note:
         """Soft-delete a note: hidden from lists and counts, kept (and exported) for undo."""
         return self._set_deleted(note_uid, deleted=True)
 
+    @_bounded("restore the note", write=True)
     def restore_note(self, note_uid: str) -> Note:
         """Undo :meth:`delete_note`."""
         return self._set_deleted(note_uid, deleted=False)
@@ -397,6 +441,7 @@ class NotesRepository:
             session.flush()
             return _to_note(row)
 
+    @_bounded("import the notes", write=True)
     def import_notes(self, notes: Iterable[Note]) -> NotesImportResult:
         """Import complete notes (from a backup or another database) in one transaction.
 
@@ -422,12 +467,14 @@ class NotesRepository:
             raise NoteNotFound(f"There is no note with id {uid}")
         return row
 
+    @_bounded("read the note")
     def get_note(self, note_uid: str) -> Note:
         """The note with this id (deleted or not); :class:`NoteNotFound` if there is none."""
         uid = self._uid(note_uid)
         with self._session("read the note", write=False) as session:
             return _to_note(self._row(session, uid))
 
+    @_bounded("read the notes")
     def list_notes(
         self,
         *,
@@ -483,6 +530,7 @@ class NotesRepository:
         with self._session("read the notes", write=False) as session:
             return [_to_note(row) for row in session.scalars(stmt)]
 
+    @_bounded("read the answers")
     def answers_to(self, question_uid: str) -> list[Note]:
         """The (not deleted) answers to a question, oldest first."""
         uid = self._uid(question_uid)
@@ -496,6 +544,7 @@ class NotesRepository:
         with self._session("read the answers", write=False) as session:
             return [_to_note(row) for row in session.scalars(stmt)]
 
+    @_bounded("count the notes")
     def note_counts(
         self,
         practice_ids: Iterable[str] | None = None,
@@ -549,6 +598,7 @@ class NotesRepository:
             counts, on="practice_id", how="left", maintain_order="left"
         ).with_columns(pl.col("n_notes", "n_open_questions").fill_null(0))
 
+    @_bounded("read the tags")
     def tag_counts(self) -> pl.DataFrame:
         """Tags in use on notes that are not deleted: ``tag``, ``n_notes``, most used first."""
         stmt = (
@@ -567,6 +617,7 @@ class NotesRepository:
         )
         return frame.sort(["n_notes", "tag"], descending=[True, False])
 
+    @_bounded("count the notes")
     def count(self, *, include_deleted: bool = False) -> int:
         """How many notes are stored."""
         stmt = select(func.count()).select_from(NoteRow)

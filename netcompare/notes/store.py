@@ -28,7 +28,8 @@ from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from netcompare.notes.engine import make_engine, unavailable_error, writer
+from netcompare.dbwait import DatabaseTimeout, bounded_call
+from netcompare.notes.engine import describe_url, make_engine, unavailable_error, writer
 from netcompare.notes.errors import NotesUnavailable
 from netcompare.notes.models import NoteRow
 from netcompare.notes.repository import NotesRepository, write_notes
@@ -157,7 +158,17 @@ def open_notes_store(
         seed_path = Path(seed)
     engine = make_engine(resolved)
     try:
-        upgrade(engine, seed_path=seed_path)
+        # under the deadline: a frozen server accepts the connection and never answers
+        bounded_call(
+            lambda: upgrade(engine, seed_path=seed_path),
+            url=engine.url,
+            what=f"The notes database {describe_url(engine.url)}",
+        )
+    except DatabaseTimeout as exc:
+        engine.dispose()
+        raise NotesUnavailable(
+            f"{exc}. Could not open the notes store; the rest of netcompare still works."
+        ) from None
     except BaseException:
         engine.dispose()
         raise

@@ -15,8 +15,15 @@ Pages use:
 
 The database URL: ``NETCOMPARE_DB_URL``, else Streamlit secrets (``db_url`` at the top level
 or ``url`` in a ``[notes]`` table), else the user's SQLite file (seeded with the sample notes
-on first run). If the store cannot be reached, counts are zeros, panels show a warning, and the
-rest of the page carries on; opening is retried every :data:`RETRY_S` seconds.
+on first run).
+
+If the store cannot be reached or does not answer (every call is bounded by
+:mod:`netcompare.dbwait`'s deadline, a few seconds), the page says so once — a "Notes
+unavailable" warning (:func:`warn_notes_unavailable`) — and shows no counts rather than zeros
+(``n_notes`` is null, :func:`notes_available` is False for the rest of the run); a note being
+typed stays in its form (and is put back if the form was not shown meanwhile); the rest of the
+page carries on. A failed read is never cached, so the next run after the store is back shows
+the notes again; opening is retried at most every :data:`RETRY_S` seconds.
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ from datetime import date
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from netcompare.dbwait import deadline_s
 from netcompare.errors import UserError
 from netcompare.notes import (
     ENV_VAR,
@@ -48,10 +57,12 @@ from netcompare.notes import (
 )
 from netcompare.notes.render import note_header_markdown
 from netcompare.notes.repository import COUNTS_SCHEMA
+from netcompare.redact import mask_secrets
 from netcompare.text import literal
 
-CACHE_TTL_S = 30
-RETRY_S = 30.0
+CACHE_TTL_S = 30  # successful reads only: a failed read raises and is never cached
+RETRY_S = 5.0  # after a failed open, the next attempt waits this long (read at each call)
+UNAVAILABLE = "Notes unavailable."
 AUTHOR_KEY = "netcompare_notes_author"  # remembers the name typed last, for the next form
 NOTE_KINDS_IN_FORM: tuple[str, ...] = ("practice_note", "question", "meeting_action")
 
@@ -95,7 +106,13 @@ def _store_slot(url: str) -> _StoreSlot:
 
 def _open(url: str) -> NotesRepository:
     slot = _store_slot(url)
-    with slot.lock:
+    if slot.repository is not None:
+        return slot.repository
+    # Not blocking on the lock: while another session is opening the store (waiting up to
+    # the deadline on a server that does not answer), this one reports it unavailable.
+    if not slot.lock.acquire(timeout=deadline_s()):
+        raise NotesUnavailable("The notes database is still being opened; try again")
+    try:
         if slot.repository is not None:
             return slot.repository
         if slot.error is not None and time.monotonic() - slot.failed_at < RETRY_S:
@@ -107,18 +124,61 @@ def _open(url: str) -> NotesRepository:
             raise NotesUnavailable(str(exc)) from None
         slot.error = None
         return slot.repository
+    finally:
+        slot.lock.release()
+
+
+_RUN_ATTR = "_netcompare_notes_unavailable"  # on the ScriptRunContext: (this run's marker, why)
+
+
+def _this_run() -> tuple[object, object] | None:
+    """The run's context and a marker unique to this run (Streamlit makes a new ``cursors``
+    dict at the start of every run; holding the old one keeps its identity unique)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    marker = getattr(ctx, "cursors", None)  # None outside a script run: warn every time
+    return None if ctx is None or marker is None else (ctx, marker)
+
+
+def warn_notes_unavailable(reason: object) -> None:
+    """Say "Notes unavailable" and why — once per run of a page, however many reads failed —
+    and make :func:`notes_available` False for the rest of the run."""
+    run = _this_run()
+    if run is not None:
+        ctx, marker = run
+        seen = getattr(ctx, _RUN_ATTR, None)
+        if seen is not None and seen[0] is marker:
+            return
+        setattr(ctx, _RUN_ATTR, (marker, str(reason)))
+    st.warning(
+        literal(
+            mask_secrets(f"{UNAVAILABLE} {reason} Counts are not shown until it answers again.")
+        ),
+        icon=":material/warning:",
+    )
+
+
+def notes_available() -> bool:
+    """False once a notes read or the store's opening has failed in this run of the page."""
+    run = _this_run()
+    if run is None:
+        return True
+    ctx, marker = run
+    seen = getattr(ctx, _RUN_ATTR, None)
+    return not (seen is not None and seen[0] is marker)
 
 
 def notes_store(*, warn: bool = True) -> NotesRepository | None:
     """The notes store for :func:`notes_db_url`, opened (and upgraded) once per process.
 
-    None if it cannot be used; with ``warn``, an ``st.warning`` says why.
+    None if it cannot be used; with ``warn``, :func:`warn_notes_unavailable` says why.
     """
+    if warn and not notes_available():
+        return None  # already said on this run, and waited on at most once
     try:
         return _open(notes_db_url())
     except NotesUnavailable as exc:
         if warn:
-            st.warning(literal(f"Peer notes are unavailable. {exc}"), icon=":material/warning:")
+            warn_notes_unavailable(exc)
         return None
 
 
@@ -150,27 +210,33 @@ def note_counts(
     indicator_id: str | None = None,
     include_general: bool = True,
 ) -> pl.DataFrame:
-    """``practice_id``, ``n_notes``, ``n_open_questions`` (zeros if notes are unavailable).
+    """``practice_id``, ``n_notes``, ``n_open_questions``.
 
     With ``practice_ids``, one row per id in that order; see
     :meth:`~netcompare.notes.NotesRepository.note_counts`. Join onto a table with
     :func:`netcompare.notes.with_note_counts`. Do not mutate the returned frame.
+    If notes are unavailable, the counts are null (unknown, never 0) and the page is warned
+    once (:func:`warn_notes_unavailable`).
     """
     ids = None if practice_ids is None else tuple(dict.fromkeys(practice_ids))
+    unknown = pl.DataFrame(
+        {"practice_id": list(ids or ()), "n_notes": None, "n_open_questions": None},
+        schema=COUNTS_SCHEMA,
+    )
+    if not notes_available():  # one wait per run at most: it already failed on this run
+        return unknown
     try:
         return _counts_cached(notes_db_url(), ids, indicator_id, include_general)
-    except NotesUnavailable:
-        return pl.DataFrame(
-            {"practice_id": list(ids or ()), "n_notes": 0, "n_open_questions": 0},
-            schema=COUNTS_SCHEMA,
-        )
+    except NotesUnavailable as exc:
+        warn_notes_unavailable(exc)
+        return unknown
 
 
 def note_count_map(
     practice_ids: Iterable[str] | None = None, *, indicator_id: str | None = None
 ) -> dict[str, int]:
-    """``{practice_id: n_notes}``, from :func:`note_counts`."""
-    counts = note_counts(practice_ids, indicator_id=indicator_id)
+    """``{practice_id: n_notes}``, from :func:`note_counts` ({} if notes are unavailable)."""
+    counts = note_counts(practice_ids, indicator_id=indicator_id).drop_nulls("n_notes")
     return dict(zip(counts["practice_id"].to_list(), counts["n_notes"].to_list(), strict=True))
 
 
@@ -217,11 +283,14 @@ def find_notes(
     text: str | None = None,
     limit: int | None = 500,
 ) -> list[Note]:
-    """Notes matching the filters, newest first (cached; [] if notes are unavailable).
+    """Notes matching the filters, newest first (cached; [] if notes are unavailable, and
+    the page is warned once: check :func:`notes_available` before saying "no notes").
 
     Filters as :meth:`~netcompare.notes.NotesRepository.list_notes`; answers are included
     when they match, so group them under their question with :func:`thread_notes`.
     """
+    if not notes_available():
+        return []
     try:
         return _notes_cached(
             notes_db_url(),
@@ -234,7 +303,8 @@ def find_notes(
             text.strip() if text and text.strip() else None,
             limit,
         )
-    except NotesUnavailable:
+    except NotesUnavailable as exc:
+        warn_notes_unavailable(exc)
         return []
 
 
@@ -245,9 +315,12 @@ def _tags_cached(url: str) -> list[str]:
 
 def known_tags() -> list[str]:
     """Tags in use, most used first (for a tag filter); [] if notes are unavailable."""
+    if not notes_available():
+        return []
     try:
         return _tags_cached(notes_db_url())
-    except NotesUnavailable:
+    except NotesUnavailable as exc:
+        warn_notes_unavailable(exc)
         return []
 
 
@@ -282,9 +355,12 @@ def thread_notes(notes: Sequence[Note]) -> list[tuple[Note, list[Note]]]:
 NOTES_ICON = ":material/forum:"
 
 
-def notes_count_label(n_notes: int, n_open_questions: int = 0) -> str:
+def notes_count_label(n_notes: int | None, n_open_questions: int | None = 0) -> str:
     """A short label for a notes button (shown with :data:`NOTES_ICON`, a Material icon that
-    needs no emoji font): ``"3 notes"``, ``"1 note · 2 open questions"``."""
+    needs no emoji font): ``"3 notes"``, ``"1 note · 2 open questions"``; ``"Notes
+    unavailable"`` when the count is unknown (None), never "0 notes"."""
+    if n_notes is None:
+        return "Notes unavailable"
     label = f"{n_notes} note" + ("" if n_notes == 1 else "s")
     if n_open_questions:
         questions = "question" if n_open_questions == 1 else "questions"
@@ -329,6 +405,35 @@ def _remember_author(form_key: str) -> None:
         st.session_state[author_key] = st.session_state.get(AUTHOR_KEY, "")
 
 
+KEPT_FIELDS = ("body", "author", "tags", "kind", "network")
+
+
+def _keep_typed(form_key: str) -> None:
+    """Keep what was typed in a form whose save failed, outside the widgets' own state:
+    Streamlit forgets a widget's value on a run that does not draw it (a page drawn while
+    the store is unavailable), and :func:`_restore_typed` puts it back."""
+    state = st.session_state
+    state[f"{form_key}__kept"] = {
+        f: state[f"{form_key}_{f}"] for f in KEPT_FIELDS if f"{form_key}_{f}" in state
+    }
+
+
+def _restore_typed(form_key: str) -> None:
+    """Before drawing a form: put back text kept by :func:`_keep_typed` into fields
+    Streamlit has forgotten."""
+    state = st.session_state
+    for name, value in state.get(f"{form_key}__kept", {}).items():
+        if f"{form_key}_{name}" not in state:  # the widget was not drawn on the last run
+            state[f"{form_key}_{name}"] = value
+
+
+def _forget_typed(form_key: str) -> None:
+    st.session_state.pop(f"{form_key}__kept", None)
+
+
+NOT_SAVED_KEPT = "your text is kept in the form: save it again when notes are back."
+
+
 def _save_note(
     form_key: str,
     practice_id: str,
@@ -340,7 +445,8 @@ def _save_note(
     state = st.session_state
     store = notes_store(warn=False)
     if store is None:
-        _flash(form_key, "warning", "Peer notes are unavailable: the note was not saved.")
+        _keep_typed(form_key)
+        _flash(form_key, "warning", f"{UNAVAILABLE} The note was not saved; {NOT_SAVED_KEPT}")
         return
     try:
         note = store.add_note(
@@ -357,8 +463,10 @@ def _save_note(
         _flash(form_key, "error", f"Not saved: {exc}.")
         return
     except UserError as exc:
-        _flash(form_key, "warning", f"Not saved. {exc}")
+        _keep_typed(form_key)
+        _flash(form_key, "warning", mask_secrets(f"Not saved. {exc} Also, {NOT_SAVED_KEPT}"))
         return
+    _forget_typed(form_key)
     clear_notes_cache()
     state[AUTHOR_KEY] = note.author
     state[f"{form_key}_body"] = ""
@@ -382,6 +490,7 @@ def note_form(
     typed is kept. ``network_id`` None adds a network field. ``key`` must be unique on the page.
     """
     form_key = f"notes_form_{key}"
+    _restore_typed(form_key)
     _remember_author(form_key)
     _show_flash(form_key)
     with st.form(form_key, clear_on_submit=False):
@@ -417,7 +526,8 @@ def _save_answer(form_key: str, question_uid: str) -> None:
     state = st.session_state
     store = notes_store(warn=False)
     if store is None:
-        _flash(form_key, "warning", "Peer notes are unavailable: the answer was not saved.")
+        _keep_typed(form_key)
+        _flash(form_key, "warning", f"{UNAVAILABLE} The answer was not saved; {NOT_SAVED_KEPT}")
         return
     try:
         answer = store.answer_question(
@@ -429,8 +539,10 @@ def _save_answer(form_key: str, question_uid: str) -> None:
         _flash(form_key, "error", f"Not saved: {exc}.")
         return
     except UserError as exc:
-        _flash(form_key, "warning", f"Not saved. {exc}")
+        _keep_typed(form_key)
+        _flash(form_key, "warning", mask_secrets(f"Not saved. {exc} Also, {NOT_SAVED_KEPT}"))
         return
+    _forget_typed(form_key)
     clear_notes_cache()
     state[AUTHOR_KEY] = answer.author
     state[f"{form_key}_body"] = ""
@@ -440,6 +552,7 @@ def _save_answer(form_key: str, question_uid: str) -> None:
 def answer_form(question: Note, *, key: str) -> None:
     """A small form to answer ``question``; ``key`` must be unique on the page."""
     form_key = f"notes_answer_{key}_{question.note_uid}"
+    _restore_typed(form_key)
     _remember_author(form_key)
     _show_flash(form_key)
     with st.form(form_key, clear_on_submit=False):
@@ -466,13 +579,24 @@ def notes_panel(
     an answer form under each question and (``show_form``) a form to add a note.
 
     ``network_id`` is the practice's network (taken from its notes if None). If the store
-    cannot be used, shows a warning and returns; the page carries on.
+    cannot be used, shows the "Notes unavailable" warning and only the form (so a note being
+    typed stays there); the page carries on.
     """
     key = key or f"{practice_id}_{indicator_id or 'all'}"
     store = notes_store()
-    if store is None:
+    notes = practice_notes(practice_id, indicator_id) if store is not None else []
+    if store is None or not notes_available():
+        if show_form:
+            with st.expander("Add a note or ask a question", expanded=True):
+                note_form(
+                    practice_id=practice_id,
+                    network_id=network_id,
+                    key=key,
+                    indicator_id=indicator_id,
+                    period=period,
+                    practice_label=practice_label,
+                )
         return
-    notes = practice_notes(practice_id, indicator_id)
     if network_id is None and notes:
         network_id = notes[0].network_id
     labels = indicator_labels or {}
@@ -525,7 +649,7 @@ def notes_popover(
     selected row), not once per row of a long table.
     """
     counts = note_counts([practice_id], indicator_id=indicator_id)
-    n_notes, n_open = (int(v) for v in counts.row(0)[1:3])
+    n_notes, n_open = counts.row(0)[1:3]  # None (unknown) if notes are unavailable
     with st.popover(
         literal(notes_count_label(n_notes, n_open)),
         icon=NOTES_ICON,

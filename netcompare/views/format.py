@@ -334,8 +334,10 @@ def with_note_counts(
     """``shown`` with the notes count of each row's practice next to its "Practice" column.
 
     ``practice_ids`` are the rows' practices in order; ``counts`` has practice_id and n_notes
-    (netcompare.notes); a practice without notes counts 0.
+    (netcompare.notes); a practice without notes counts 0. If any count is unknown (null:
+    the notes store is unavailable), the column is left empty rather than showing 0 notes.
     """
+    known = counts.get_column("n_notes").null_count() == 0
     n_notes = (
         pl.DataFrame({"practice_id": list(practice_ids)}, schema={"practice_id": pl.String})
         .join(
@@ -345,10 +347,13 @@ def with_note_counts(
             maintain_order="left",
         )
         .get_column("n_notes")
-        .fill_null(0)
         .cast(pl.Int64)
         .alias(NOTES)
     )
+    if known:
+        n_notes = n_notes.fill_null(0)
+    else:
+        n_notes = pl.Series(NOTES, [None] * len(n_notes), dtype=pl.Int64)
     return shown.insert_column(shown.columns.index("Practice") + 1, n_notes)
 
 

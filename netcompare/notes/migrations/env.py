@@ -12,8 +12,8 @@ For developers writing a new revision with the ``alembic`` command, a URL in
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 
+from netcompare.dbwait import make_engine
 from netcompare.notes.models import Base
 from netcompare.notes.store import VERSION_TABLE, resolve_db_url
 
@@ -39,7 +39,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     url = config.get_main_option("sqlalchemy.url") or resolve_db_url()
-    engine = create_engine(url)
+    engine = make_engine(url)  # the connect and statement timeouts of every engine
     with engine.connect() as conn:
         _configure(conn)
         with context.begin_transaction():
