@@ -314,9 +314,7 @@ def test_markdown_minutes_escape_and_thread(store):
     )
     assert md.startswith("# Peer notes\n\nExported 01 Jun 2025 12:00 UTC · 4 notes\n")
     assert "## Brick Lane \\[Health\\] Centre (P003) · network N1" in md
-    assert (
-        "\\!\\[pixel\\]\\(http://evil.example/p.png\\) \\<script\\>alert\\(1\\)\\</script\\>" in md
-    )
+    assert "!\\[pixel\\](http://evil.example/p.png) \\<script\\>alert(1)\\</script\\>" in md
     assert "\\*\\*Boss\\*\\*" in md
     assert "![" not in md and "<script>" not in md
     assert "<script>x</script>" not in md and "deleted" not in md  # deleted note left out
