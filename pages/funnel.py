@@ -6,6 +6,7 @@ from netcompare.charts.funnel import POINT_SELECTION, funnel_chart, funnel_summa
 from netcompare.errors import UserError
 from netcompare.text import literal
 from netcompare.ui.context import current_view
+from netcompare.ui.definition import definition_button
 from netcompare.ui.judgement import judgement_choice
 from netcompare.ui.notes import note_count_map, notes_popover
 from netcompare.ui.views import funnel_view
@@ -17,6 +18,7 @@ data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
 st.title(literal(f"Funnel plot: {indicator.name}"))
+definition_button(data, f.indicator_id, key="funnel_definition")
 
 judgement = judgement_choice(draw=True)
 

@@ -5,6 +5,7 @@ import streamlit as st
 from netcompare.errors import UserError
 from netcompare.text import literal
 from netcompare.ui.context import current_view
+from netcompare.ui.definition import definition_button
 from netcompare.ui.judgement import judgement_caption, judgement_choice
 from netcompare.ui.notes import note_counts, notes_panel
 from netcompare.ui.views import league_table
@@ -21,6 +22,7 @@ data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
 st.title(literal(f"League table: {indicator.name}"))
+definition_button(data, f.indicator_id, key="league_definition")
 
 judgement = judgement_choice(caption=False)
 only_mine = st.toggle("Only my network's practices", key="league_only_mine", bind="query-params")

@@ -10,6 +10,7 @@ from netcompare.charts.networks import (
 )
 from netcompare.text import literal
 from netcompare.ui.context import current_view
+from netcompare.ui.definition import definition_button
 from netcompare.ui.views import incentive_table, network_summary
 from netcompare.ui.widgets import need_indicator, show_chart, table_download
 from netcompare.views.format import period_label
@@ -20,6 +21,7 @@ data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
 st.title(literal(f"Networks: {indicator.name}"))
+definition_button(data, f.indicator_id, key="networks_definition")
 when = period_label(f.period, indicator.period_type)
 
 summary = network_summary(data, f.indicator_id, f.period, f.view_options())

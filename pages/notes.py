@@ -10,6 +10,7 @@ from netcompare.notes import Note
 from netcompare.notes.render import note_header_markdown
 from netcompare.text import literal
 from netcompare.ui.context import current_view
+from netcompare.ui.definition import definition_button
 from netcompare.ui.judgement import judgement_choice
 from netcompare.ui.linked import linked_multiselect
 from netcompare.ui.notes import (
@@ -112,6 +113,7 @@ else:
     indicator = data.indicator(f.indicator_id)
     when = period_label(f.period, indicator.period_type)
     st.header(literal(f"{indicator.name}, {when}"))
+    definition_button(data, f.indicator_id, key="notes_definition")
     judgement = judgement_choice()
     try:
         standouts = significantly_better(

@@ -6,6 +6,7 @@ import streamlit as st
 from netcompare.charts.rag import CELL_SELECTION, rag_chart, rag_summary
 from netcompare.text import literal
 from netcompare.ui.context import current_view
+from netcompare.ui.definition import definitions_button
 from netcompare.ui.judgement import current_judgement, judgement_choice
 from netcompare.ui.notes import note_counts, notes_popover
 from netcompare.ui.views import overview_view
@@ -29,6 +30,7 @@ overview = overview_view(
     benchmark=judgement.benchmark,
 )
 st.title(literal(overview.heading))
+definitions_button(data, f.care_package, chosen=f.indicator_id, key="overview_definitions")
 judgement_choice()
 if overview.no_data:
     st.info(literal(overview.no_data))

@@ -15,6 +15,7 @@ from netcompare.errors import UserError
 from netcompare.text import literal
 from netcompare.types import TWO_IN_THREE_VARIANTS
 from netcompare.ui.context import current_view
+from netcompare.ui.definition import definition_button
 from netcompare.ui.linked import linked_choice, linked_multiselect
 from netcompare.ui.notes import notes_popover
 from netcompare.ui.views import trend_view
@@ -27,6 +28,7 @@ data, f = view.data, view.filters
 need_indicator(f)
 indicator = data.indicator(f.indicator_id)
 st.title(literal(f"Trends: {indicator.name}"))
+definition_button(data, f.indicator_id, key="trends_definition")
 
 c1, c2, c3 = st.columns(3)
 subject = linked_choice(

@@ -8,7 +8,9 @@
 It runs the QOF importer (netcompare.data.importers.qof) on the unmodified 2022-23
 PREVALENCE and MAPPING_NHS_GEOGRAPHIES files, checks the result with the data set
 validation, writes the four tables as Parquet (values sorted by indicator, period, practice)
-with dataset.json, and writes the folder's README.md with the numbers of this build.
+with dataset.json, and writes the folder's README.md with the numbers of this build. The
+indicators carry their definitions (numerator, denominator, source, licence) as the
+importer writes them.
 Not run by the tests; the tests load the folder it wrote.
 """
 
@@ -54,7 +56,11 @@ What the tables hold:
 - `indicators`: `PREV_<GROUP>` for each register, e.g. `PREV_DM` "Diabetes prevalence (17+)":
   numerator REGISTER, denominator PRACTICE_LIST_SIZE of the register's age band
   (PATIENT_LIST_TYPE), polarity neutral (prevalence is not a measure of quality), no target;
-  care package = NHS Digital's higher group (Cardiovascular, Respiratory, ...).
+  care package = NHS Digital's higher group (Cardiovascular, Respiratory, ...). Each names
+  who it counts (`numerator_definition`: patients on the register; `denominator_definition`:
+  registered patients in the register's age band, no exceptions), its source (NHS Digital
+  QOF PREVALENCE 2022-23) and its `licence` ({licence}): the
+  definition every page shows.
 - `networks`: PCN code and name; parent area = the sub-ICB of most of the PCN's practices.
 - `practices`: ODS code, name, PCN, list size (all ages, TOTAL list).
 - `values`: one period, 2022-04-01 (the 2022-23 QOF year).

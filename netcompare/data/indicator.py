@@ -16,6 +16,8 @@ class Indicator:
 
     Targets and thresholds are proportions 0-1, or None when the indicator has none.
     ``period_type`` says how often values come ("month" unless the table says otherwise).
+    ``numerator_definition``, ``denominator_definition`` and ``licence`` are the optional
+    words of its definition (None where the table has no such column or leaves it empty).
     """
 
     indicator_id: str
@@ -28,6 +30,9 @@ class Indicator:
     network_target: float | None
     source: str | None
     period_type: str = DEFAULT_PERIOD_TYPE
+    numerator_definition: str | None = None
+    denominator_definition: str | None = None
+    licence: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, object]) -> Indicator:
@@ -52,4 +57,7 @@ class Indicator:
             network_target=proportion("network_target"),
             source=text("source"),
             period_type=str(row.get("period_type") or DEFAULT_PERIOD_TYPE),
+            numerator_definition=text("numerator_definition"),
+            denominator_definition=text("denominator_definition"),
+            licence=text("licence"),
         )

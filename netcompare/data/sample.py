@@ -14,7 +14,7 @@ The same seed gives byte-identical files (one numpy ``Generator``, drawn in a fi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,13 @@ class IndicatorTemplate:
     amber: float | None = None
     polarity: str = "high"
     exception_rate: float = 0.04
+    numerator_definition: str = ""  # who is counted in the numerator
+    denominator_definition: str = ""  # who is counted in the denominator, and the exceptions
+
+
+# Every sample indicator's data is invented (sample_data/dataset.json says the same).
+SAMPLE_LICENCE = "CC0 1.0: invented data, free to use"
+SAMPLE_SOURCE = "netcompare sample generator (fictional)"
 
 
 IMM, DM, COPD, CVD = (
@@ -59,6 +66,14 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.95,
         0.90,
         exception_rate=0.01,
+        numerator_definition=(
+            "Children in the denominator who had a first dose of MMR by their second birthday"
+        ),
+        denominator_definition=(
+            "Children registered at the practice who reached 24 months in the last 12 months, all"
+            " of them: the few excepted (contraindicated, or declined after three invitations) "
+            "are counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "IMM_DTAP3",
@@ -71,6 +86,15 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.95,
         0.90,
         exception_rate=0.01,
+        numerator_definition=(
+            "Children in the denominator who had three doses of DTaP/IPV/Hib by their first "
+            "birthday"
+        ),
+        denominator_definition=(
+            "Children registered at the practice who reached 12 months in the last 12 months, all"
+            " of them: the few excepted (contraindicated, or declined after three invitations) "
+            "are counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "IMM_MMR2",
@@ -83,6 +107,14 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.95,
         0.90,
         exception_rate=0.01,
+        numerator_definition=(
+            "Children in the denominator who had two doses of MMR by their fifth birthday"
+        ),
+        denominator_definition=(
+            "Children registered at the practice who reached 5 years in the last 12 months, all "
+            "of them: the few excepted (contraindicated, or declined after three invitations) are"
+            " counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "DM_CAREPLAN",
@@ -94,6 +126,13 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.86,
         0.90,
         0.80,
+        numerator_definition=(
+            "Patients in the denominator with a personalised care plan agreed in the last 12 months"
+        ),
+        denominator_definition=(
+            "Patients on the type 2 diabetes register, all of them: those excepted (declined care"
+            " planning, or newly diagnosed) are counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "DM_RETINAL",
@@ -105,6 +144,13 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.83,
         0.80,
         0.70,
+        numerator_definition=(
+            "Patients in the denominator who attended diabetic eye screening in the last 12 months"
+        ),
+        denominator_definition=(
+            "Patients on the type 2 diabetes register, all of them: those excepted (declined, or "
+            "screening not appropriate) are counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "DM_BPCHOL",
@@ -117,6 +163,14 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.50,
         0.40,
         exception_rate=0.06,
+        numerator_definition=(
+            "Patients in the denominator whose last blood pressure was 140/80 mmHg or less and "
+            "last total cholesterol 4 mmol/L or less, both in the last 12 months"
+        ),
+        denominator_definition=(
+            "Patients on the type 2 diabetes register, all of them: those excepted (maximum "
+            "tolerated treatment, or declined) are counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "DM_HBA1C",
@@ -127,6 +181,14 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.58,
         0.64,
         exception_rate=0.06,
+        numerator_definition=(
+            "Patients in the denominator whose last HbA1c in the last 12 months was 58 mmol/mol "
+            "or less"
+        ),
+        denominator_definition=(
+            "Patients on the type 2 diabetes register, all of them: those excepted (maximum "
+            "tolerated treatment, frailty) are counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "COPD_REVIEW",
@@ -138,6 +200,13 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.82,
         0.80,
         0.70,
+        numerator_definition=(
+            "Patients in the denominator reviewed with an agreed care plan in the last 12 months"
+        ),
+        denominator_definition=(
+            "Patients on the COPD register, all of them: those excepted (declined review, or "
+            "newly diagnosed) are counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "COPD_REHAB",
@@ -150,6 +219,14 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.75,
         0.60,
         exception_rate=0.08,
+        numerator_definition=(
+            "Patients in the denominator ever referred to pulmonary rehabilitation"
+        ),
+        denominator_definition=(
+            "Patients on the COPD register with an MRC dyspnoea grade of 3 or more, all of them: "
+            "those excepted (unsuitable, or declined) are counted here and in the exceptions "
+            "column"
+        ),
     ),
     IndicatorTemplate(
         "COPD_FLU",
@@ -160,6 +237,13 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.70,
         0.78,
         exception_rate=0.05,
+        numerator_definition=(
+            "Patients in the denominator given an influenza vaccination from 1 August to 31 March"
+        ),
+        denominator_definition=(
+            "Patients on the COPD register, all of them: those excepted (contraindicated, or "
+            "declined) are counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "COPD_SMOKER",
@@ -171,6 +255,13 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.32,
         polarity="low",
         exception_rate=0.0,
+        numerator_definition=(
+            "Patients in the denominator whose latest smoking status is current smoker"
+        ),
+        denominator_definition=(
+            "Patients on the COPD register with a smoking status recorded, all of them (no "
+            "exceptions)"
+        ),
     ),
     IndicatorTemplate(
         "CVD_HTN_BP",
@@ -183,6 +274,14 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.75,
         0.65,
         exception_rate=0.05,
+        numerator_definition=(
+            "Patients in the denominator whose last blood pressure in the last 12 months was "
+            "below 140/90 mmHg"
+        ),
+        denominator_definition=(
+            "Patients on the hypertension register, all of them: those excepted (maximum "
+            "tolerated treatment, or declined) are counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "CVD_CHOL",
@@ -195,6 +294,15 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.60,
         0.50,
         exception_rate=0.06,
+        numerator_definition=(
+            "Patients in the denominator whose last total cholesterol in the last 12 months was "
+            "below 4 mmol/L"
+        ),
+        denominator_definition=(
+            "Patients on the coronary heart disease or stroke registers, all of them: those "
+            "excepted (statin intolerance, or declined) are counted here and in the exceptions "
+            "column"
+        ),
     ),
     IndicatorTemplate(
         "CVD_STATIN",
@@ -207,6 +315,12 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.70,
         0.60,
         exception_rate=0.07,
+        numerator_definition="Patients in the denominator offered a statin or taking one",
+        denominator_definition=(
+            "Patients aged 25 to 84 with a QRISK score of 10% or more and no cardiovascular "
+            "disease, all of them: those excepted (contraindicated, or informed dissent) are "
+            "counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "CVD_MI_REVIEW",
@@ -219,6 +333,14 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.85,
         0.75,
         exception_rate=0.02,
+        numerator_definition=(
+            "Patients in the denominator seen for a review within 3 weeks of discharge"
+        ),
+        denominator_definition=(
+            "Patients discharged from hospital after a myocardial infarction in the last 12 "
+            "months, all of them: the few excepted (still in hospital care, or declined) are "
+            "counted here and in the exceptions column"
+        ),
     ),
     IndicatorTemplate(
         "CVD_CARDIAC_REHAB",
@@ -231,6 +353,14 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
         0.60,
         0.50,
         exception_rate=0.03,
+        numerator_definition=(
+            "Patients in the denominator who attended a cardiac rehabilitation programme"
+        ),
+        denominator_definition=(
+            "Patients who had a cardiac event (myocardial infarction, revascularisation or heart "
+            "failure admission) in the last 12 months, all of them: those excepted (unsuitable, "
+            "or declined) are counted here and in the exceptions column"
+        ),
     ),
 )
 
@@ -337,18 +467,10 @@ def _templates(n: int) -> list[IndicatorTemplate]:
         t = TEMPLATES[i % len(TEMPLATES)]
         cycle = i // len(TEMPLATES)
         if cycle:
-            t = IndicatorTemplate(
-                f"{t.indicator_id}_V{cycle + 1}",
-                f"{t.name} (variant {cycle + 1})",
-                t.care_package,
-                t.description,
-                t.prevalence,
-                t.start,
-                t.end,
-                t.target,
-                t.amber,
-                t.polarity,
-                t.exception_rate,
+            t = replace(
+                t,
+                indicator_id=f"{t.indicator_id}_V{cycle + 1}",
+                name=f"{t.name} (variant {cycle + 1})",
             )
         out.append(t)
     return out
@@ -418,11 +540,14 @@ def generate_sample(
             "name": [t.name for t in templates],
             "care_package": [t.care_package for t in templates],
             "description": [t.description for t in templates],
+            "numerator_definition": [t.numerator_definition for t in templates],
+            "denominator_definition": [t.denominator_definition for t in templates],
             "polarity": [t.polarity for t in templates],
             "target": [t.target for t in templates],
             "amber_threshold": [t.amber for t in templates],
             "network_target": [t.target for t in templates],
-            "source": ["netcompare sample generator (fictional)"] * len(templates),
+            "source": [SAMPLE_SOURCE] * len(templates),
+            "licence": [SAMPLE_LICENCE] * len(templates),
         },
         schema_overrides={
             "target": pl.Float64,
@@ -522,6 +647,6 @@ def write_sample(
         if default
         else f"Generated sample: {practices} practices, {networks} networks",
         "source": f"netcompare sample generator, seed {seed} (invented practices and numbers)",
-        "licence": "CC0 1.0: invented data, free to use",
+        "licence": SAMPLE_LICENCE,
     }
     return write_dataset(out, tables, fmt=fmt, metadata=metadata)

@@ -8,6 +8,12 @@ import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.views.common import ViewOptions, practice_labels
+from netcompare.views.definition import (
+    indicator_licence,
+    polarity_words,
+    target_text,
+    text_or_not_given,
+)
 from netcompare.views.format import PERIOD_TYPE_WORDS, csv_text, period_label
 
 PRACTICES_SCHEMA = pl.Schema(
@@ -98,31 +104,28 @@ def dataset_view(data: DataSet, options: ViewOptions) -> DataSetView:
     )
 
 
-POLARITY_WORDS = {"high": "higher is better", "low": "lower is better", "neutral": "neither"}
-
-
 def indicators_display(data: DataSet) -> pl.DataFrame:
-    """The indicators table as the Data page shows it: targets as percentages, "none" where
-    an indicator has none (never an empty "None" cell)."""
+    """The indicators table as the Data page shows it: every indicator's definition
+    (netcompare.views.definition) in one row, targets as percentages, "none" where an
+    indicator has none and "not given" where a text is missing (never an empty cell)."""
     rows = []
     for indicator_id in data.indicators.get_column("indicator_id"):
         i = data.indicator(indicator_id)
-
-        def pct(value: float | None) -> str:
-            return "none" if value is None else f"{value:.0%}"
-
         rows.append(
             {
                 "Indicator": i.indicator_id,
                 "Name": i.name,
                 "Care package": i.care_package,
-                "Polarity": POLARITY_WORDS.get(i.polarity, i.polarity),
-                "Target": pct(i.target),
-                "Amber from": pct(i.amber_threshold),
-                "Network target": pct(i.network_target),
+                "Polarity": polarity_words(i.polarity),
+                "Target": target_text(i.target),
+                "Amber from": target_text(i.amber_threshold),
+                "Network target": target_text(i.network_target),
                 "Periods": PERIOD_TYPE_WORDS.get(i.period_type, i.period_type),
-                "Description": i.description or "",
-                "Source": i.source or "",
+                "Description": text_or_not_given(i.description),
+                "Numerator": text_or_not_given(i.numerator_definition),
+                "Denominator": text_or_not_given(i.denominator_definition),
+                "Source": text_or_not_given(i.source),
+                "Licence": indicator_licence(i, data),
             }
         )
     return pl.DataFrame(rows, schema=dict.fromkeys(INDICATOR_COLUMNS, pl.String))
@@ -138,5 +141,8 @@ INDICATOR_COLUMNS = (
     "Network target",
     "Periods",
     "Description",
+    "Numerator",
+    "Denominator",
     "Source",
+    "Licence",
 )

@@ -21,6 +21,9 @@ How QOF maps onto netcompare's tables (PRODUCT.md, "Data model"):
 - Prevalence: one indicator per GROUP_CODE, ``PREV_<GROUP>``, numerator REGISTER over the
   row's PRACTICE_LIST_SIZE (NHS Digital's "recorded prevalence" = register / list size of the
   indicator group's age band), polarity neutral, no target.
+- Every indicator says who its numerator and denominator count (``numerator_definition``,
+  ``denominator_definition``: the QOF measures behind them) and carries the publication's
+  licence, the Open Government Licence v3.0, in ``licence``.
 - A year "2022-23" is the period 2022-04-01, an annual financial-year period (the indicators'
   ``period_type`` is ``financial_year``); several years stack as several periods. The year
   of a file comes from its name (``..._2223.csv``) or from ``year``.
@@ -753,11 +756,19 @@ def achievement_indicators(
         text_format("{}: {}", "indicator_code", group).alias("name"),
         group.alias("care_package"),
         pl.concat_str([base, context, lineage]).alias("description"),
+        pl.lit(
+            "Patients in the denominator who meet the indicator's criteria (QOF NUMERATOR)"
+        ).alias("numerator_definition"),
+        pl.lit(
+            "Every patient the indicator applies to (QOF DENOMINATOR + PCAS): those with a "
+            "personalised care adjustment (PCAS) are counted here and as exceptions"
+        ).alias("denominator_definition"),
         pl.lit("high").alias("polarity"),
         pl.lit(None, dtype=pl.Float64).alias("target"),
         pl.lit(None, dtype=pl.Float64).alias("amber_threshold"),
         pl.lit(None, dtype=pl.Float64).alias("network_target"),
         pl.lit(f"NHS Digital QOF ACHIEVEMENT {years}").alias("source"),
+        pl.lit(LICENCE).alias("licence"),
         pl.lit("financial_year").alias("period_type"),
     )
 
@@ -792,11 +803,19 @@ def prevalence_indicators(groups: pl.DataFrame, years: str) -> pl.DataFrame:
                     f"registered patients {words} (PRACTICE_LIST_SIZE, PATIENT_LIST_TYPE "
                     f"{list_type or 'TOTAL'}): recorded prevalence, not a measure of quality"
                 ),
+                "numerator_definition": (
+                    f"Patients on the practice's QOF {group or code} register (REGISTER)"
+                ),
+                "denominator_definition": (
+                    f"Registered patients {words} (PRACTICE_LIST_SIZE of "
+                    f"PATIENT_LIST_TYPE {list_type or 'TOTAL'}); a register has no exceptions"
+                ),
                 "polarity": "neutral",
                 "target": None,
                 "amber_threshold": None,
                 "network_target": None,
                 "source": f"NHS Digital QOF PREVALENCE {years}",
+                "licence": LICENCE,
                 "period_type": "financial_year",
             }
         )
@@ -807,11 +826,14 @@ def prevalence_indicators(groups: pl.DataFrame, years: str) -> pl.DataFrame:
             "name": pl.String(),
             "care_package": pl.String(),
             "description": pl.String(),
+            "numerator_definition": pl.String(),
+            "denominator_definition": pl.String(),
             "polarity": pl.String(),
             "target": pl.Float64(),
             "amber_threshold": pl.Float64(),
             "network_target": pl.Float64(),
             "source": pl.String(),
+            "licence": pl.String(),
             "period_type": pl.String(),
         },
     )
