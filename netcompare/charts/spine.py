@@ -29,6 +29,7 @@ from netcompare.charts.common import (
     INK,
     NEUTRAL_STATUS_COLOUR,
     RAG_COLOURS,
+    caption_lines,
     described,
     fonts,
     sized,
@@ -42,6 +43,7 @@ QUARTILE_COLOUR = "#8C8C8C"  # Fingertips' dark grey: 25th to 75th percentile
 BENCHMARK_COLOUR = INK
 NETWORK_FILL = "#FFFFFF"
 ROW_HEIGHT = {False: 34, True: 52}
+LARGE_CAPTION_CHARS = 110  # about 1,100 px at 18 px: the width of a 1366 px projector
 LABEL_CHARS = {False: 38, True: 30}  # an indicator's name is wrapped at about this width
 
 # The practice's marker: its verdict in three classes (five with neutral indicators).
@@ -185,7 +187,9 @@ def spine_chart(
         domain=False,
         title=None,
     )
-    x_scale = alt.Scale(domain=[0, 1], nice=False, zero=False)
+    # A little room beyond 0 and 1: a marker at the row's end is drawn whole, clear of the
+    # indicator's name.
+    x_scale = alt.Scale(domain=[-0.04, 1.04], nice=False, zero=False)
     y = alt.Y(
         "row:N",
         sort=order,
@@ -259,10 +263,12 @@ def spine_chart(
     chart = alt.layer(range_band, quartile_band, benchmark, network, practice).properties(
         width="container", height=max(120, step * len(order))
     )
-    return described(
-        sized(titled(chart, title, f"{caption} · {KEY_WORDS}", large=large), large=large),
-        spine_summary(rows, practice_label),
-    )
+    chart = titled(chart, title, f"{caption} · {KEY_WORDS}", large=large)
+    if large:
+        # The chart spans the projector's width (a half-screen chart is what titled() wraps
+        # its caption for): lines twice as long, so the caption does not fill the first screen.
+        chart.title.subtitle = caption_lines(f"{caption} · {KEY_WORDS}", LARGE_CAPTION_CHARS)
+    return described(sized(chart, large=large), spine_summary(rows, practice_label))
 
 
 _PERCENT_COLUMNS = (
