@@ -27,6 +27,9 @@ PAGES = [
     st.Page("pages/networks.py", title="Networks", icon=":material/hub:"),
     st.Page("pages/notes.py", title="Peer notes", icon=":material/forum:"),
     st.Page("pages/data.py", title="Data", icon=":material/folder_open:"),
+    st.Page(
+        "pages/profile.py", title="Practice profile", icon=":material/person:", url_path="profile"
+    ),
 ]
 
 page = st.navigation(PAGES)

@@ -10,7 +10,7 @@ from netcompare.ui.definition import definition_button
 from netcompare.ui.judgement import judgement_choice
 from netcompare.ui.notes import note_count_map, notes_popover
 from netcompare.ui.views import funnel_view
-from netcompare.ui.widgets import need_indicator, show_chart, table_download
+from netcompare.ui.widgets import need_indicator, profile_button, show_chart, table_download
 from netcompare.views.format import period_label
 
 view = current_view()
@@ -71,6 +71,7 @@ point = funnel.point(picked[0].get("practice_id")) if picked else None
 if point is not None:
     st.header(literal(point.practice.label))
     st.write(literal(point.words))
+    profile_button(point.practice.practice_id, point.practice.label, key="funnel_profile")
     notes_popover(
         point.practice.practice_id,
         f.indicator_id,

@@ -9,7 +9,7 @@ from netcompare.ui.definition import definition_button
 from netcompare.ui.judgement import judgement_caption, judgement_choice
 from netcompare.ui.notes import note_counts, notes_panel
 from netcompare.ui.views import league_table
-from netcompare.ui.widgets import need_indicator
+from netcompare.ui.widgets import need_indicator, profile_button
 from netcompare.views.format import (
     SECOND_METHOD_COLUMN,
     VERDICT_COLUMN,
@@ -86,6 +86,7 @@ rows = event.get("selection", {}).get("rows", []) if event else []
 if rows:
     picked = league.practices[rows[0]]
     st.header(literal(f"Notes: {picked.label}"))
+    profile_button(picked.practice_id, picked.label, key="league_profile")
     notes_panel(
         picked.practice_id,
         f.indicator_id,

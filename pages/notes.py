@@ -26,7 +26,7 @@ from netcompare.ui.notes import (
     thread_notes,
 )
 from netcompare.ui.views import improvers_view, practice_label_map, significantly_better
-from netcompare.ui.widgets import table_download
+from netcompare.ui.widgets import profile_button, table_download
 from netcompare.views.common import LABEL_NAMES, practice_link_names, practice_network_map
 from netcompare.views.format import (
     SECOND_METHOD_COLUMN,
@@ -75,6 +75,12 @@ def show_note(note: Note, *, with_practice: bool = False) -> None:
     if with_practice:
         network = network_names.get(note.network_id, note.network_id)
         st.markdown(f"**{literal(practice_label(note.practice_id))}** · {literal(network)}")
+        if note.practice_id in labels:
+            profile_button(
+                note.practice_id,
+                practice_label(note.practice_id),
+                key=f"notes_profile_note_{note.note_uid}",
+            )
     indicator = indicator_names.get(note.indicator_id or "")
     if show_text:
         render_note(note, indicator_label=indicator)
@@ -193,6 +199,7 @@ else:
                     icon=":material/forum:",
                 ):
                     show_threads(mine, key=f"focus_{pid}", with_practice=False, limit=10)
+                    profile_button(pid, practice_label(pid), key=f"notes_profile_{pid}")
         silent = [practice_label(p) for p in focus if p not in by_practice]
         if silent and notes_available():
             st.caption(

@@ -10,7 +10,7 @@ from netcompare.ui.definition import definitions_button
 from netcompare.ui.judgement import current_judgement, judgement_choice
 from netcompare.ui.notes import note_counts, notes_popover
 from netcompare.ui.views import overview_view
-from netcompare.ui.widgets import jump_button, show_chart, table_download
+from netcompare.ui.widgets import jump_button, profile_button, show_chart, table_download
 from netcompare.views.format import with_note_counts
 
 view = current_view()
@@ -104,6 +104,7 @@ if cell is not None:
                 indicator_labels={cell.indicator_id: cell.indicator_name},
                 key="overview_cell",
             )
+        profile_button(cell.practice.practice_id, cell.practice.label, key="overview_profile")
 elif not selected and event is not None:
     st.caption("Click a cell to drill down to that practice and indicator.")
 

@@ -19,7 +19,7 @@ from netcompare.ui.definition import definition_button
 from netcompare.ui.linked import linked_choice, linked_multiselect
 from netcompare.ui.notes import notes_popover
 from netcompare.ui.views import trend_view
-from netcompare.ui.widgets import need_indicator, show_chart
+from netcompare.ui.widgets import need_indicator, profile_button, show_chart
 from netcompare.views.format import SPC_CHART_WORDS, period_label
 from netcompare.views.trends import SPC_CHARTS, TWO_IN_THREE_WORDS, rebase_periods
 
@@ -173,3 +173,4 @@ if trend.practice is not None:
         indicator_labels={f.indicator_id: indicator.name},
         key="trends",
     )
+    profile_button(trend.practice.practice_id, trend.practice.label, key="trends_profile")

@@ -42,6 +42,11 @@ def _started_without_frame() -> bool:
     return False
 
 
+def view_if_any() -> View | None:
+    """The data and filters of this run, or None (for callbacks, which must not stop)."""
+    return st.session_state.get(_KEY)
+
+
 def current_view() -> View:
     """The data and filters of this run; stops the page with a message if nothing is loaded."""
     view = st.session_state.get(_KEY)

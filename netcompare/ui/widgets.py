@@ -9,14 +9,16 @@ import streamlit as st
 from netcompare.charts.common import frame_height
 from netcompare.charts.export import chart_png, chart_svg
 from netcompare.text import literal
+from netcompare.ui.context import view_if_any
 from netcompare.ui.filters import (
     KEY_INDICATOR,
+    KEY_NETWORK,
     KEY_PACKAGE,
     KEY_PRACTICE,
     Filters,
     link_for_next_page,
 )
-from netcompare.views.common import ALL
+from netcompare.views.common import ALL, practice_network_map
 from netcompare.views.format import csv_text
 
 GOTO_KEY = "_goto_page"
@@ -132,9 +134,31 @@ def jump_button(
 PROFILE_PAGE = "pages/profile.py"
 
 
+def _jump_to_profile(practice_id: str) -> None:
+    """Open the profile of ``practice_id``. The sidebar lists the chosen network's practices
+    only: for a practice of another network it switches to All networks (never to the
+    practice's own network, whose viewer would see names that are not shared outside it)."""
+    view = view_if_any()
+    network = st.session_state.get(KEY_NETWORK)
+    elsewhere = (
+        view is not None
+        and network not in (None, ALL)
+        and practice_network_map(view.data).get(practice_id) != network
+    )
+    if elsewhere:
+        st.session_state[KEY_NETWORK] = ALL
+    _jump(PROFILE_PAGE, None, practice_id, None)
+
+
 def profile_button(practice_id: str, label: str, *, key: str) -> None:
     """A button opening ``practice_id``'s profile (the sidebar's practice set to it)."""
-    jump_button(f"Profile of {label}", PROFILE_PAGE, practice_id=practice_id, key=key)
+    st.button(
+        literal(f"Profile of {label}"),
+        key=key,
+        icon=":material/person:",
+        on_click=_jump_to_profile,
+        args=(practice_id,),
+    )
 
 
 def follow_jump() -> None:

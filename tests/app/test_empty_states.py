@@ -23,6 +23,7 @@ PAGES = [
     "pages/networks.py",
     "pages/notes.py",
     "pages/data.py",
+    "pages/profile.py",
 ]
 
 

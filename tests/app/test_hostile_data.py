@@ -31,6 +31,7 @@ PAGES = [
     "pages/networks.py",
     "pages/notes.py",
     "pages/data.py",
+    "pages/profile.py",
 ]
 # What the hostile text would be if it reached Markdown unescaped.
 LIVE_MARKUP = [
