@@ -21,7 +21,7 @@ import polars as pl
 import streamlit as st
 
 from netcompare.data.dataset import DataSet
-from netcompare.views import data, funnel, league, networks, notes, rag, trends
+from netcompare.views import data, funnel, league, networks, notes, rag, scatter, trends
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -68,3 +68,4 @@ significantly_better = cached_view(notes.significantly_better)
 improvers_view = cached_view(notes.improvers_view)
 practice_label_map = cached_view(notes.practice_label_map)
 dataset_view = cached_view(data.dataset_view)
+scatter_view = cached_view(scatter.scatter_view)
