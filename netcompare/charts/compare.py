@@ -4,7 +4,7 @@ areas"; the Tower Hamlets learning sets' bar charts).
 What each mark says, by more than colour alone (WCAG 1.4.1):
 - the bar: the practice's value, coloured by its RAG rating against the target
   (:data:`netcompare.charts.common.RAG_COLOURS`), with the RAG symbol (✔ ▲ ✖ ○) and the
-  value written at its end, beyond the whisker;
+  value written at the end of its row, right of the plot (never over a line);
 - the whisker: the Wilson 95% confidence interval;
 - a dashed line: the benchmark; a solid line: the target (none without a target);
 - ◆ before the name, a bold name and a black outline: a practice of the chosen network.
@@ -66,11 +66,11 @@ def compare_chart(
     mine = frame.filter(pl.col("in_network")).get_column("bar_label").to_list()
     select = alt.selection_point(name=BAR_SELECTION, fields=["practice_id"], on="click")
     # The axis starts at 0 (a bar's length is its value) and ends a little beyond the longest
-    # whisker and the lines, at most at 100%: the symbol and value are written past the end.
+    # whisker and the lines, at most at 100%.
     reach = [frame.get_column("ci95_upper_pct").max(), 0.0]
     reach += [v * 100 for v in (target, benchmark) if v is not None]
     top = max(float(v) for v in reach if v is not None)
-    x_scale = alt.Scale(domain=[0, min(100.0, top * 1.15) or 1.0], nice=False)
+    x_scale = alt.Scale(domain=[0, min(100.0, top * 1.05) or 1.0], nice=False)
     y = alt.Y(
         "bar_label:N",
         sort=order,
@@ -138,9 +138,10 @@ def compare_chart(
         )
         .properties(name="whiskers")
     )
+    # The symbol and value in a column of their own right of the plot: never over a line.
     ends = (
-        base.mark_text(align="left", baseline="middle", dx=6, color=INK, fontSize=size["text"])
-        .encode(x=alt.X("ci95_upper_pct:Q", scale=x_scale), text="end_text:N", tooltip=tooltip)
+        base.mark_text(align="left", baseline="middle", dx=8, color=INK, fontSize=size["text"])
+        .encode(x=alt.value({"expr": "width"}), text="end_text:N", tooltip=tooltip)
         .properties(name="rag_symbols")
     )
     lines = []

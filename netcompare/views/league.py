@@ -256,8 +256,6 @@ def league_table(
             if prev
             else " · No earlier period: no change to show"
         )
-        + " · Recent trend: Fingertips chi-square test for trend over the last 5 periods"
-        " (99.8%)"
     )
     practices = tuple(
         PracticeRef(pid, label, network)

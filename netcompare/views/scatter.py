@@ -252,7 +252,9 @@ def scatter_view(
     title = f"{y_ind.name} against {x_ind.name}: {points.height} practices"
     caption = (
         f"X: {x_ind.name} ({x_when}) · Y: {y_ind.name} ({y_when}) · Practices in {group_words}"
-        f" with a value on both · Denominator: {exceptions_words(options.net_of_exceptions)}"
+        " with a value on both · Benchmark: none (each point is one practice's own values)"
+        " · Method: Pearson's r and Spearman's ρ over those practices (SciPy)"
+        f" · Denominator: {exceptions_words(options.net_of_exceptions)}"
         f" · Source: {data.name}"
         + (f" · Coloured and ringed: practices of {network}; grey: the others" if network else "")
     )

@@ -59,14 +59,8 @@ def open_page(key: str, page: str, network: str | None = None) -> AppTest:
     return at
 
 
-def title_of(chart: DrawnChart) -> str:
-    """The title as read (a long one is wrapped into a list of lines)."""
-    title = chart.title
-    return " ".join(title) if isinstance(title, list) else title
-
-
 def chart_with(at: AppTest, words: str) -> DrawnChart:
-    found = [c for c in drawn_charts(at) if words in title_of(c)]
+    found = [c for c in drawn_charts(at) if words in c.title]
     assert len(found) == 1, [c.title for c in drawn_charts(at)]
     return found[0]
 
@@ -150,7 +144,7 @@ def test_the_bars_are_the_league_tables_practices_values_and_intervals(key: str)
     assert not any(b.startswith("◆ ") for b in bars.filter(~pl.col("in_network"))["bar_label"])
     # The RAG symbol at each bar's end is its RAG rating's, as the table gives it.
     ends = named_layer(chart, "rag_symbols")
-    assert ends["encoding"]["x"]["field"] == "ci95_upper_pct"
+    assert ends["encoding"]["x"] == {"value": {"expr": "width"}}
     for text, rag in zip(bars["end_text"], table["RAG"], strict=True):
         assert text.startswith(RAG_SYMBOLS[rag.split(" ")[-1]])
 
@@ -174,7 +168,7 @@ def test_the_benchmark_and_target_lines_are_at_their_values(key: str):
         assert abs(layer_rows(chart, "target_line")["x"].item() - 100 * indicator.target) < 1e-9
     if has_area:
         # The national benchmark instead.
-        at.segmented_control(key="compare_line").set_value("all").run()
+        at.radio(key="compare_line").set_value("all").run()
         no_exception(at)
         benchmark = layer_rows(chart_with(at, BARS), "benchmark_line")["x"].item()
         assert abs(benchmark - 100 * pooled(everyone)) < 1e-9
@@ -187,7 +181,7 @@ def test_sorting_by_name_and_showing_only_the_network(key: str):
     network = pick_network(key)
     by_value = chart_with(at, BARS).data_with_column("bar_label")
     assert by_value["rank"].to_list() == sorted(by_value["rank"].to_list())
-    at.segmented_control(key="compare_sort").set_value("name").run()
+    at.radio(key="compare_sort").set_value("name").run()
     no_exception(at)
     by_name = chart_with(at, BARS).data_with_column("bar_label")
     labels = by_name["label"].to_list()
@@ -262,7 +256,7 @@ def test_england_without_a_network_says_to_choose_one():
     at.sidebar.selectbox(key="network").set_value("all").run()
     at.switch_page("pages/league.py").run()
     no_exception(at)
-    assert not [c for c in drawn_charts(at) if BARS in title_of(c)]
+    assert not [c for c in drawn_charts(at) if BARS in c.title]
     assert any("too many to draw as bars" in t for t in texts(at, "info"))
 
 
