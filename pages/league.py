@@ -4,6 +4,7 @@ import streamlit as st
 
 from netcompare.errors import UserError
 from netcompare.text import literal
+from netcompare.ui.compare import compare_practices_section
 from netcompare.ui.context import current_view
 from netcompare.ui.definition import definition_button
 from netcompare.ui.judgement import judgement_caption, judgement_choice
@@ -11,6 +12,7 @@ from netcompare.ui.notes import note_counts, notes_panel
 from netcompare.ui.views import league_table
 from netcompare.ui.widgets import need_indicator, profile_button
 from netcompare.views.format import (
+    RECENT_TREND_COLUMN,
     SECOND_METHOD_COLUMN,
     VERDICT_COLUMN,
     period_label,
@@ -48,6 +50,9 @@ for note in league.comparison.notes:
 if league.target_note:
     st.caption(literal(league.target_note))
 
+compare_practices_section(data, f, method=judgement.method, benchmark=judgement.benchmark)
+st.header("League table")
+
 counts = note_counts(league.practice_ids, indicator_id=f.indicator_id)
 shown = with_note_counts(league.shown, league.practice_ids, counts)
 event = st.dataframe(
@@ -70,6 +75,10 @@ event = st.dataframe(
         ),
         "Change (pts)": st.column_config.TextColumn(
             help="Change in percentage points since the previous period (– none earlier)"
+        ),
+        RECENT_TREND_COLUMN: st.column_config.TextColumn(
+            help="Fingertips recent trend: chi-square test for trend in proportions over the "
+            "last 5 periods, significant at 99.8%"
         ),
         "Last 12 periods": st.column_config.LineChartColumn(width="small"),
         "Yours": st.column_config.TextColumn(help=league.yours_help),

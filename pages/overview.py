@@ -5,6 +5,7 @@ import streamlit as st
 
 from netcompare.charts.rag import CELL_SELECTION, rag_chart, rag_summary
 from netcompare.text import literal
+from netcompare.ui.compare import compare_indicators_section
 from netcompare.ui.context import current_view
 from netcompare.ui.definition import definitions_button
 from netcompare.ui.judgement import current_judgement, judgement_choice
@@ -114,3 +115,5 @@ if overview.practice_ids and overview.per_practice_shown is not None:
     per_practice = with_note_counts(overview.per_practice_shown, overview.practice_ids, counts)
     st.dataframe(per_practice, hide_index=True)
     table_download(per_practice, name="overview_practice")
+
+compare_indicators_section(data, f)

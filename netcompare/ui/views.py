@@ -21,7 +21,7 @@ import polars as pl
 import streamlit as st
 
 from netcompare.data.dataset import DataSet
-from netcompare.views import data, funnel, league, networks, notes, profile, rag, trends
+from netcompare.views import data, funnel, league, networks, notes, profile, rag, scatter, trends
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -69,3 +69,4 @@ improvers_view = cached_view(notes.improvers_view)
 practice_label_map = cached_view(notes.practice_label_map)
 dataset_view = cached_view(data.dataset_view)
 profile_view = cached_view(profile.profile_view)
+scatter_view = cached_view(scatter.scatter_view)

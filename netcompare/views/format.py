@@ -64,6 +64,19 @@ VERDICT_WORDS = {
 VERDICT_COLUMN = "vs benchmark"
 # The Wilson confidence-interval comparison, where it is still shown beside the verdict.
 SECOND_METHOD_COLUMN = "vs benchmark (95% CI, second method)"
+# The Fingertips recent trend marker (chi-square test for trend over the last 5 periods,
+# netcompare.stats.trend), in Fingertips' own words with an arrow.
+RECENT_TREND_WORDS = {
+    "increasing_better": "↑ increasing & getting better",
+    "increasing_worse": "↑ increasing & getting worse",
+    "decreasing_better": "↓ decreasing & getting better",
+    "decreasing_worse": "↓ decreasing & getting worse",
+    "increasing": "↑ increasing",
+    "decreasing": "↓ decreasing",
+    "no_change": "→ no significant change",
+    "cannot_be_calculated": "cannot be calculated",
+}
+RECENT_TREND_COLUMN = "Recent trend (5 periods)"
 NO_TARGET = "no target"
 NO_EARLIER = "–"  # a change with no earlier period to compare with
 
@@ -232,6 +245,9 @@ def league_display(table: pl.DataFrame) -> pl.DataFrame:
         verdict_text().alias(VERDICT_COLUMN),
         comparison_words().alias(SECOND_METHOD_COLUMN),
         change_text().alias("Change (pts)"),
+        pl.col("recent_trend")
+        .replace_strict(RECENT_TREND_WORDS, default="")
+        .alias(RECENT_TREND_COLUMN),
         pl.col("trend").alias("Last 12 periods"),
         small_n_flag().alias("Flag"),
     )

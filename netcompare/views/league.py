@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from netcompare.data.dataset import DataSet
-from netcompare.types import Benchmark, FunnelMethod
+from netcompare.stats.trend import POINTS_TO_USE, trend_marker
+from netcompare.types import Benchmark, FunnelMethod, Polarity
 from netcompare.views.common import (
     ALL,
     SMALL_N,
@@ -46,6 +47,7 @@ LEAGUE_SCHEMA = pl.Schema(
         "verdict": pl.String(),
         "comparison": pl.String(),
         "change": pl.Float64(),
+        "recent_trend": pl.String(),
         "trend": pl.List(pl.Float64()),
         "small_n": pl.Boolean(),
         "practice_id": pl.String(),
@@ -106,7 +108,54 @@ def recent_values(
     else:
         values = data.rows_of_practices(practice_ids, [(indicator_id, p) for p in periods])
     values = effective_counts(values, options.net_of_exceptions)
-    return values.select("practice_id", "period", "value")
+    return values.select("practice_id", "period", "numerator", "denominator", "value")
+
+
+def recent_trends(recent: pl.DataFrame, periods: list[dt.date], polarity: Polarity) -> pl.DataFrame:
+    """Each practice's Fingertips recent trend (:func:`netcompare.stats.trend.trend_marker`,
+    chi-square test for trend over the last 5 periods) as a key of
+    :data:`netcompare.views.format.RECENT_TREND_WORDS`: the direction, and for an indicator
+    with a polarity whether that is getting better or worse.
+
+    Fingertips computes the marker over 5 consecutive points: a practice missing any of the
+    last 5 periods (or with fewer than 5 periods in the data) gets "cannot_be_calculated".
+    """
+    last5 = periods[-POINTS_TO_USE:]
+    schema = {"practice_id": pl.String, "recent_trend": pl.String}
+    practices = recent.get_column("practice_id").unique().sort()
+    if len(last5) < POINTS_TO_USE:
+        return pl.DataFrame(
+            {"practice_id": practices, "recent_trend": "cannot_be_calculated"}, schema=schema
+        )
+    rows = (
+        recent.filter(pl.col("period").is_in(last5) & (pl.col("denominator") > 0))
+        .sort("period")
+        .group_by("practice_id")
+        .agg("numerator", "denominator")
+    )
+    keys = {}
+    for pid, num, den in rows.iter_rows():
+        if len(num) < POINTS_TO_USE:
+            keys[pid] = "cannot_be_calculated"
+            continue
+        marker = trend_marker(num, den)
+        keys[pid] = trend_key(marker.direction, polarity)
+    return pl.DataFrame(
+        {
+            "practice_id": practices,
+            "recent_trend": [keys.get(p, "cannot_be_calculated") for p in practices],
+        },
+        schema=schema,
+    )
+
+
+def trend_key(direction: str, polarity: Polarity) -> str:
+    """ "increasing" on a high-is-good indicator is "increasing_better", and so on; a neutral
+    indicator keeps the direction alone."""
+    if direction not in ("increasing", "decreasing") or polarity == "neutral":
+        return direction
+    better = (direction == "increasing") == (polarity == "high")
+    return f"{direction}_{'better' if better else 'worse'}"
 
 
 def league_table(
@@ -148,8 +197,12 @@ def league_table(
         SPARK_PERIODS,
         practice_ids=comparison.table.get_column("practice_id"),
     )
+    indicator = data.indicator(indicator_id)
     trend = recent.sort("period").group_by("practice_id").agg(pl.col("value").alias("trend"))
-    table = comparison.table.join(trend, on="practice_id", how="left")
+    periods = sorted(recent.get_column("period").unique().to_list())
+    table = comparison.table.join(trend, on="practice_id", how="left").join(
+        recent_trends(recent, periods, indicator.polarity), on="practice_id", how="left"
+    )
     if prev is not None:
         before = recent.filter(pl.col("period") == prev).select(
             "practice_id", pl.col("value").alias("previous_value")
@@ -160,6 +213,7 @@ def league_table(
     table = table.with_columns(
         (pl.col("value") - pl.col("previous_value")).alias("change"),
         (pl.col("denominator") < SMALL_N).alias("small_n"),
+        pl.col("recent_trend").fill_null("cannot_be_calculated"),
     ).select(
         "rank",
         "rank_lower",
@@ -176,6 +230,7 @@ def league_table(
         "verdict",
         "comparison",
         "change",
+        "recent_trend",
         "trend",
         "small_n",
         "practice_id",
@@ -183,7 +238,6 @@ def league_table(
     )
     if only_network and options.network_id != ALL:
         table = table.filter(pl.col("network_id") == options.network_id)
-    indicator = data.indicator(indicator_id)
     caption = (
         chart_caption(
             indicator.name,

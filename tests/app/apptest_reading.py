@@ -32,8 +32,10 @@ class DrawnChart:
 
     @property
     def title(self) -> str:
+        """The title (a long one, wrapped into lines by the chart, joined with spaces)."""
         title = self.spec.get("title", {})
-        return title.get("text", "") if isinstance(title, dict) else str(title)
+        text = title.get("text", "") if isinstance(title, dict) else title
+        return " ".join(text) if isinstance(text, list) else str(text)
 
     @property
     def subtitle(self) -> str:

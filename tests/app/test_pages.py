@@ -297,6 +297,7 @@ def test_league_shows_ci_rag_comparison_change_and_sparkline(app: AppTest):
         "vs benchmark",
         "vs benchmark (95% CI, second method)",
         "Change (pts)",
+        "Recent trend (5 periods)",
         "Last 12 periods",
         "Flag",
     ]
@@ -372,7 +373,8 @@ def test_league_benchmark_choice_is_stated(app: AppTest):
 
 def test_league_download_is_the_table_as_csv(app: AppTest):
     go(app, "pages/league.py")
-    buttons = app.get("download_button")
+    # The Compare practices chart above the table has its own PNG, SVG and data buttons.
+    buttons = [b for b in app.get("download_button") if "compare_chart" not in b.proto.id]
     assert len(buttons) == 1
     assert buttons[0].proto.label == "Download this table (CSV)"
 
@@ -926,7 +928,7 @@ def test_every_chart_states_indicator_period_benchmark_method_and_exceptions(
             if page != "pages/overview.py":
                 assert "MMR1 by 24 months" in chart.title + sub
             seen += 1
-    assert seen == 6  # RAG, funnel, trend, SPC, network bars, spread
+    assert seen == 7  # RAG, scatter, funnel, trend, SPC, network bars, spread
     go(app, "pages/league.py")
     caption = league_caption(app)
     for part in ("MMR1 by 24 months", "Sep 2026", "Benchmark: ", "Method: ", patients):
@@ -951,7 +953,8 @@ def test_presentation_mode_enlarges_fonts_and_charts(app: AppTest):
 @pytest.mark.parametrize(
     ("page", "charts"),
     [
-        ("pages/overview.py", {"rag_chart": "RAG chart of "}),
+        ("pages/overview.py", {"rag_chart": "RAG chart of ", "scatter_chart": "Scatter plot of "}),
+        ("pages/league.py", {"compare_chart": "Bar chart of "}),
         ("pages/funnel.py", {"funnel_chart": "Funnel plot of "}),
         ("pages/trends.py", {"trend_chart": "Trend of ", "spc_chart": "SPC chart of "}),
         (

@@ -37,9 +37,9 @@ CHART = '[data-testid="stVegaLiteChart"]'
 MIN_PX = 16
 PAGES = [
     # path, title starts with, charts expected
-    ("/", "Overview: who meets the targets", 1),
+    ("/", "Overview: who meets the targets", 2),
     ("/funnel", "Funnel plot: MMR1 by 24 months", 1),
-    ("/league", "League table: MMR1 by 24 months", 0),
+    ("/league", "League table: MMR1 by 24 months", 1),
     ("/trends", "Trends: MMR1 by 24 months", 2),
     ("/networks", "Networks: MMR1 by 24 months", 2),
     ("/notes", "Peer notes: what are they doing?", 0),

@@ -225,6 +225,7 @@ def test_league_table_ranks_every_practice_with_change_and_trend(data: DataSet):
         "verdict",
         "comparison",
         "change",
+        "recent_trend",
         "trend",
         "small_n",
         "practice_id",
@@ -238,6 +239,8 @@ def test_league_table_ranks_every_practice_with_change_and_trend(data: DataSet):
     assert table["rag"].to_list() == ["green", "green", "amber", "red"]
     assert table["change"].to_list() == pytest.approx([0.02, 0.05, 0.05, -0.02])
     assert table["trend"].to_list()[1] == pytest.approx([0.78, 0.80, 0.85])
+    # Three periods: too few for the 5-point recent trend.
+    assert set(table["recent_trend"]) == {"cannot_be_calculated"}
     assert league.previous_period == JAN
     assert league.comparison.group_label == "practices in Town"
 
