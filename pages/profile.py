@@ -8,6 +8,7 @@ from netcompare.charts.spine import spine_chart, spine_summary
 from netcompare.notes.render import note_header_markdown
 from netcompare.text import literal
 from netcompare.ui.context import current_view
+from netcompare.ui.definition import definitions_button
 from netcompare.ui.judgement import current_judgement, judgement_caption
 from netcompare.ui.notes import (
     note_counts,
@@ -39,6 +40,7 @@ profile = profile_view(
     method=judgement.method,
 )
 st.title(literal(profile.title))
+definitions_button(data, f.care_package, chosen=f.indicator_id, key="profile_definitions")
 st.caption(literal(profile.subtitle))
 judgement_caption(judgement)
 for note in profile.left_out:
