@@ -10,6 +10,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from netcompare.ui.guard import LAST_ERROR_KEY
+from tests.notes.pg_cluster import cluster, own_pg  # noqa: F401 (fixtures: own PostgreSQL for fault tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -21,29 +20,14 @@ from streamlit.testing.v1 import AppTest
 import netcompare.ui.notes as ui_notes
 from netcompare import dbwait
 from netcompare.notes import open_notes_store
-from tests.notes.pg_cluster import PgCluster, own_cluster, running_again
+from tests.notes.pg_cluster import TIMEOUT_S, PgCluster
 
 from .conftest import APP
 
-TIMEOUT_S = 2
 DEADLINE_S = TIMEOUT_S + TIMEOUT_S + dbwait.MARGIN_S
 PASSWORD = "app-fault-secret"
 LEAGUE, NOTES = "pages/league.py", "pages/notes.py"
 NOTE_BODY = "Recall coordinator phones MMR defaulters every Friday"
-
-
-@pytest.fixture(scope="module")
-def own_pg() -> Iterator[PgCluster]:
-    with own_cluster() as cluster:
-        yield cluster
-
-
-@pytest.fixture
-def cluster(own_pg: PgCluster, monkeypatch: pytest.MonkeyPatch) -> Iterator[PgCluster]:
-    monkeypatch.setenv("NETCOMPARE_DB_CONNECT_TIMEOUT", str(TIMEOUT_S))
-    monkeypatch.setenv("NETCOMPARE_DB_STATEMENT_TIMEOUT", str(TIMEOUT_S))
-    with running_again(own_pg) as cluster:
-        yield cluster
 
 
 @pytest.fixture

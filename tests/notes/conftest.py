@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from netcompare.notes import NotesRepository, open_notes_store
+from tests.notes.pg_cluster import cluster, own_pg  # noqa: F401 (fixtures: own PostgreSQL for fault tests)
 
 PG_ADMIN_URL = os.environ.get(
     "NETCOMPARE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

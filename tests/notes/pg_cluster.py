@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
+
 USER = "postgres"
 NEVER_PORT = 5432  # the machine's own server: never ours
 
@@ -228,3 +230,22 @@ def running_again(cluster: PgCluster) -> Iterator[PgCluster]:
         cluster.thaw()
         if cluster.pid is None:
             cluster.start()
+
+
+TIMEOUT_S = 2  # connect and statement timeouts in the fault tests
+
+
+@pytest.fixture(scope="module")
+def own_pg() -> Iterator[PgCluster]:
+    """One cluster of our own for a test module (started once, stopped by its PID after)."""
+    with own_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def cluster(own_pg: PgCluster, monkeypatch: pytest.MonkeyPatch) -> Iterator[PgCluster]:
+    """The module's cluster, running, with 2 s timeouts; thawed and running after the test."""
+    monkeypatch.setenv("NETCOMPARE_DB_CONNECT_TIMEOUT", str(TIMEOUT_S))
+    monkeypatch.setenv("NETCOMPARE_DB_STATEMENT_TIMEOUT", str(TIMEOUT_S))
+    with running_again(own_pg) as cluster:
+        yield cluster

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
@@ -25,29 +25,13 @@ from netcompare.notes import NotesUnavailable, open_notes_store
 from netcompare.notes.engine import make_engine
 from tests.app.tiny_datasets import tiny_tables
 
-from .pg_cluster import PgCluster, own_cluster, running_again, wait_until
+from .pg_cluster import TIMEOUT_S, PgCluster, wait_until
 
 T = TypeVar("T")
-TIMEOUT_S = 2  # connect and statement timeouts in these tests
 DEADLINE_S = TIMEOUT_S + TIMEOUT_S + dbwait.MARGIN_S
 SLACK_S = 3.0  # a loaded 2-core machine
 HUNG_S = 30.0  # a call still running after this is hung: today's code, without deadlines
 PASSWORD = "fault-test-secret"
-
-
-@pytest.fixture(scope="module")
-def own_pg() -> Iterator[PgCluster]:
-    with own_cluster() as cluster:
-        yield cluster
-
-
-@pytest.fixture
-def cluster(own_pg: PgCluster, monkeypatch: pytest.MonkeyPatch) -> Iterator[PgCluster]:
-    """The module's cluster, running, with 2 s timeouts; thawed and running after the test."""
-    monkeypatch.setenv("NETCOMPARE_DB_CONNECT_TIMEOUT", str(TIMEOUT_S))
-    monkeypatch.setenv("NETCOMPARE_DB_STATEMENT_TIMEOUT", str(TIMEOUT_S))
-    with running_again(own_pg) as cluster:
-        yield cluster
 
 
 def new_database(cluster: PgCluster) -> str:
