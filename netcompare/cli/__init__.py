@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "spc",
     "importers",
     "notes",
+    "pack",
     "bench",
 )
 
