@@ -78,7 +78,9 @@ from netcompare.views.trends import SPC_METHOD, spc_rules, trend_view
 
 # The charts' width in the pack (px): the PDF scales it to the page width, so text drawn at
 # the app's sizes stays readable on A4 and on a projector.
-CHART_WIDTH = 720
+CHART_WIDTH = 900
+# The app's presentation-mode sizes (18 px labels): on A4 about 10 pt, and large on a screen.
+LARGE = True
 # Area practices drawn as bars: more, and only the network's own practices are drawn.
 MAX_AREA_BARS = 40
 MAX_STANDOUTS = 10
@@ -461,6 +463,7 @@ def _overview(ctx: _Context) -> Section:
         grid,
         overview.title,
         overview.caption,
+        large=False,  # 16 columns or more: the app's laptop sizes fit A4's width
         legend_title=overview.legend_title,
         legend=legend,
     )
@@ -660,7 +663,7 @@ def _indicator_section(ctx: _Context, indicator_id: str, reason: str) -> Section
         Table(
             LEAGUE_COLUMNS,
             league_rows(ctx, mine),
-            widths=(20, 27, 19, 22, 13, 19, 14, 21, 16, 19),  # mm of A4's 190
+            widths=(19.5, 28.5, 19.5, 23, 13, 19, 13, 20, 14, 17),  # mm of A4's 186 (8 pt)
             count_columns=(2, 3),
             numeric_columns=(2, 3, 4, 5, 8),
             caption=f"{league.caption}. {league.judgement}",
@@ -698,6 +701,7 @@ def _bars(ctx: _Context, league, indicator_id: str) -> list[Block]:
         benchmark=view.benchmark,
         target=view.target,
         summary=view.summary,
+        large=LARGE,
     )
     blocks: list[Block] = [
         Paragraph("Compare practices", SUBHEADING),
@@ -737,7 +741,13 @@ def _funnel(ctx: _Context, indicator_id: str) -> list[Block]:
         points = points.filter(pl.Series(keep, dtype=pl.Boolean))
     summary = funnel_summary(points, view.benchmark)
     chart = funnel_chart(
-        points, view.grid, view.benchmark, view.title, view.caption, y_title=view.y_title
+        points,
+        view.grid,
+        view.benchmark,
+        view.title,
+        view.caption,
+        large=LARGE,
+        y_title=view.y_title,
     )
     blocks: list[Block] = [
         Paragraph("Funnel plot: every practice, the network's ringed", SUBHEADING),
@@ -784,6 +794,7 @@ def _spc(ctx: _Context, indicator_id: str) -> list[Block]:
         measure=trend.indicator_name,
         variation_icon=trend.summary.variation_icon,
         y_title=trend.y_title,
+        large=LARGE,
     )
     summary = spc_summary(
         spc,

@@ -12,7 +12,7 @@ A character the font lacks (an emoji, a CJK ideograph in a note) is drawn as U+F
 instead of failing or vanishing silently (:func:`printable`); bidirectional controls and other
 control characters are removed first.
 
-Layout for a projector as much as for paper: headings 20-28 pt, body 11 pt, tables 8.5 pt
+Layout for a projector as much as for paper: headings 20-28 pt, body 11 pt, tables 8 pt
 with long names wrapped, a page break before each indicator, and the network, period and page
 number in every footer.
 """
@@ -23,7 +23,6 @@ import functools
 import io
 import struct
 import unicodedata
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -32,6 +31,7 @@ from fpdf.fonts import FontFace
 from netcompare.pack.model import (
     BODY,
     CAPTION,
+    FONT_DIR,
     LEAD,
     NOTE,
     NOTE_HEADER,
@@ -46,7 +46,6 @@ from netcompare.pack.model import (
 )
 from netcompare.text import strip_bidi
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = FONT_DIR / "DejaVuSans.ttf"
 BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 FAMILY = "DejaVu"
@@ -70,7 +69,7 @@ SIZES = {
     WARNING: 10.5,
     SUBHEADING: 14.0,
 }
-TABLE_SIZE = 8.5
+TABLE_SIZE = 8.0
 
 
 @functools.cache
@@ -179,12 +178,13 @@ def _table(pdf: _PackPDF, t: Table) -> None:
     widths = t.widths or tuple(1.0 for _ in t.columns)
     align = tuple("RIGHT" if i in t.numeric_columns else "LEFT" for i in range(len(t.columns)))
     pdf.need(20)
+    pdf.set_fill_color(255, 255, 255)  # rows are not filled (the colour of a note would be)
     with pdf.table(
         col_widths=widths,
         width=pdf.epw,
         text_align=align,
         line_height=TABLE_SIZE * 0.5,
-        padding=1.2,
+        padding=1.0,
         headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
         borders_layout="HORIZONTAL_LINES",
         first_row_as_headings=True,

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"
 
 
-def run_cli(*args: str, db_url: str | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, db_url: str | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess:
     """``python -m netcompare ARGS`` from the project folder, with its own notes store."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("NETCOMPARE_DEBUG", None)

@@ -65,7 +65,8 @@ def _seed(db_url: str, sample, network_id: str) -> tuple[str, str, tuple[str, ..
     first = default_indicators(sample, network_id, period, ViewOptions(network_id=network_id))[0][0]
     options = ViewOptions(network_id=network_id)
     focus = significantly_better(sample, first, period, options).practice_ids[:10]
-    focus += [p for p in improvers_view(sample, first, period, options).practice_ids if p not in focus]
+    improvers = improvers_view(sample, first, period, options).practice_ids
+    focus += [p for p in improvers if p not in focus]
     store = open_notes_store(db_url, seed=False)
     try:
         open_q = f"How do you book the {network_id} recall clinics on Saturdays?"
