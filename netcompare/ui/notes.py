@@ -64,7 +64,7 @@ CACHE_TTL_S = 30  # successful reads only: a failed read raises and is never cac
 RETRY_S = 5.0  # after a failed open, the next attempt waits this long (read at each call)
 UNAVAILABLE = "Notes unavailable."
 AUTHOR_KEY = "netcompare_notes_author"  # remembers the name typed last, for the next form
-NOTE_KINDS_IN_FORM: tuple[str, ...] = ("practice_note", "question", "meeting_action")
+NOTE_KINDS_IN_FORM: tuple[str, ...] = ("practice_note", "question", "action")
 
 
 # -- where the notes are -----------------------------------------------------------------
