@@ -70,11 +70,12 @@ from netcompare.views.format import (
     rank_text,
 )
 from netcompare.views.funnel import funnel_view
+from netcompare.views.interventions import Intervention, interventions_from_notes
 from netcompare.views.league import league_table
 from netcompare.views.networks import DEFAULT_UPFRONT, incentive_table, network_summary
 from netcompare.views.notes import improvers_view, significantly_better
 from netcompare.views.rag import ROW_PRACTICE, overview_view
-from netcompare.views.trends import SPC_METHOD, spc_rules, trend_view
+from netcompare.views.trends import SPC_METHOD, TrendView, spc_rules, trend_view
 
 # The charts' width in the pack (px): the PDF scales it to the page width, so text drawn at
 # the app's sizes stays readable on A4 and on a projector.
@@ -759,17 +760,52 @@ def _funnel(ctx: _Context, indicator_id: str) -> list[Block]:
     return blocks
 
 
+def _interventions(
+    ctx: _Context, indicator_id: str, practice_id: str | None, only: str | None = None
+) -> list[Intervention]:
+    """The dated changes drawn on a series' SPC chart, as the Trends page draws them
+    (:meth:`NotesRepository.list_interventions`' rule, on the notes given): for the network,
+    its network-wide actions; for a practice, the dated actions and practice notes concerning
+    it; about this indicator or none. ``only``: that note alone. None in an anonymised pack:
+    their labels are the notes' text."""
+    if ctx.anonymise:
+        return []
+
+    def wanted(n: Note) -> bool:
+        if n.intervention is None or n.indicator_id not in (indicator_id, None):
+            return False
+        if only is not None and n.note_uid != only:
+            return False
+        if practice_id is None:
+            return n.is_action and n.network_id == ctx.network_id and not n.concerns
+        return practice_id in n.concerns
+
+    periods = [p for p in ctx.data.periods(indicator_id) if p <= ctx.period]
+    kind = ctx.data.indicator(indicator_id).period_type
+    return interventions_from_notes([n for n in ctx.notes if wanted(n)], periods, kind)
+
+
+def _trend(
+    ctx: _Context,
+    indicator_id: str,
+    practice_id: str | None,
+    interventions: Sequence[Intervention] = (),
+) -> TrendView:
+    return trend_view(
+        ctx.data,
+        indicator_id,
+        ctx.options,
+        practice_id=practice_id,
+        until=ctx.period,
+        run_length=RUN_LENGTH,
+        two_in_three=TWO_IN_THREE,
+        interventions=tuple(interventions),
+    )
+
+
 def _spc(ctx: _Context, indicator_id: str) -> list[Block]:
     try:
-        trend = trend_view(
-            ctx.data,
-            indicator_id,
-            ctx.options,
-            practice_id=None,
-            until=ctx.period,
-            run_length=RUN_LENGTH,
-            two_in_three=TWO_IN_THREE,
-        )
+        trend = _trend(ctx, indicator_id, None, _interventions(ctx, indicator_id, None))
     except UserError as exc:
         return [Paragraph(f"No SPC chart: {exc}", CAPTION)]
     spc = trend.spc
@@ -795,6 +831,7 @@ def _spc(ctx: _Context, indicator_id: str) -> list[Block]:
         variation_icon=trend.summary.variation_icon,
         y_title=trend.y_title,
         large=LARGE,
+        interventions=trend.interventions,
     )
     summary = spc_summary(
         spc,
@@ -813,6 +850,8 @@ def _spc(ctx: _Context, indicator_id: str) -> list[Block]:
         ),
         Paragraph(summary, CAPTION),
     ]
+    for intervention, verdict in zip(trend.interventions, trend.verdicts, strict=True):
+        blocks.append(Paragraph(f"Did it work? {verdict.words} ({intervention.kind_label}).", BODY))
     for warning in trend.summary.warnings:
         blocks.append(Paragraph(warning, CAPTION))
     if left_out:
@@ -996,6 +1035,33 @@ def _what_they_do(ctx: _Context, indicator_id: str, focus: list[str]) -> list[Bl
     return blocks
 
 
+def _did_it_work(ctx: _Context, action: Note) -> str:
+    """The verdict of a started action on each series it concerns, in words."""
+    if action.intervention is None:
+        return "not started: nothing to judge yet"
+    if action.indicator_id is None:
+        return "about no one indicator: not judged"
+    try:
+        ctx.data.indicator(action.indicator_id)
+    except KeyError:
+        return "its indicator is not in this data set"
+    words = []
+    for practice_id in action.concerns or (None,):
+        found = _interventions(ctx, action.indicator_id, practice_id, only=action.note_uid)
+        if not found:
+            words.append(f"{ctx.label(practice_id)}: started outside the data's periods")
+            continue
+        try:
+            trend = _trend(ctx, action.indicator_id, practice_id, found)
+        except UserError as exc:
+            words.append(f"{ctx.label(practice_id)}: not judged ({exc})")
+            continue
+        verdict = trend.verdicts[0].words if trend.verdicts else "not judged"
+        who = "" if practice_id is None and not action.concerns else f"{ctx.label(practice_id)}: "
+        words.append(who + verdict)
+    return "; ".join(words)
+
+
 # --- questions and actions -------------------------------------------------------------------
 
 
@@ -1109,6 +1175,7 @@ def _actions(ctx: _Context) -> Section:
                 _status_words(ctx, n),
                 concerns + (f" · {indicator}" if indicator else ""),
                 f"{n.intervention_date:%d %b %Y}" if n.intervention_date else "not started",
+                _did_it_work(ctx, n),
             )
         )
     blocks: list[Block] = [
@@ -1118,9 +1185,12 @@ def _actions(ctx: _Context) -> Section:
             BODY,
         ),
         Table(
-            ("Action", "Owner", "Due", "Status", "Concerns", "Started"),
+            ("Action", "Owner", "Due", "Status", "Concerns", "Started", "Did it work?"),
             tuple(rows),
-            widths=(3.6, 1.6, 1.1, 1.2, 2.0, 1.1),
+            widths=(3.4, 1.5, 1.2, 1.2, 1.8, 1.2, 3.0),
+            caption="Did it work? The Making Data Count rules on the points since the change "
+            "started, against limits from the points before it (each practice concerned, or "
+            "the network for a network-wide action), up to this period.",
         ),
     ]
     return Section(heading, tuple(blocks), anchor="actions")

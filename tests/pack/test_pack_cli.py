@@ -78,6 +78,25 @@ def _seed(db_url: str, sample, network_id: str) -> tuple[str, str, tuple[str, ..
             practice_id=members[-1], network_id=network_id, body=answered, author="Nurse Bo Lea"
         )
         store.answer_question(q.note_uid, body="Our health coach, every Tuesday.", author="Cy Dee")
+        store.add_action(
+            network_id=network_id,
+            body=f"{network_id}: phone defaulters",
+            author="Learning set",
+            owner=f"{network_id} lead",
+            due_date="2026-06-30",
+            indicator_id=first,
+            intervention_date="2025-10-15",
+            status="done",
+        )
+        store.add_action(
+            network_id=network_id,
+            body=f"{network_id}: share the script",
+            author="Learning set",
+            owner="Practice nurse",
+            due_date="2026-08-31",
+            practice_ids=[members[0]],
+            indicator_id=first,
+        )
         bodies = []
         for pid in focus[:3]:
             body = f"What we do at {pid}: a named nurse phones everyone overdue each Friday."
@@ -186,6 +205,27 @@ def test_the_notes_shown_are_the_open_questions_and_what_they_do(made: Made) -> 
         assert body in flat, body
         assert body in html
     assert "Dr Ada Quill" in flat  # who asked
+
+
+def test_the_actions_are_shown_with_status_and_did_it_work(made: Made) -> None:
+    flat, html = _flat(made.text), made.html_text
+    actions = flat[flat.index("Actions 2 actions") :]
+    for words in (
+        f"{made.network_id}: phone defaulters",
+        f"{made.network_id}: share the script",
+        f"{made.network_id} lead",
+        "Done",
+    ):
+        assert words in actions, words
+        assert words in html, words
+    assert "not started: nothing to judge yet" in html
+    assert re.search(r"not started: nothing to.{0,80}judge yet", actions)
+    # due 31 Aug 2026, still open (the PDF wraps the words in its narrow status column)
+    assert "Open — overdue" in html
+    assert re.search(r"Open —.{0,80}overdue", actions)
+    # the network-wide action is judged on the network's series, on its SPC chart too
+    assert "Since “" in actions
+    assert "Did it work? Since “" in flat
 
 
 def test_every_page_renders_as_an_a4_image(made: Made, tmp_path: Path) -> None:
