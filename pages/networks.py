@@ -11,6 +11,7 @@ from netcompare.charts.networks import (
 from netcompare.text import literal
 from netcompare.ui.context import current_view
 from netcompare.ui.definition import definition_button
+from netcompare.ui.pack import meeting_pack_section
 from netcompare.ui.views import incentive_table, network_summary
 from netcompare.ui.widgets import need_indicator, show_chart, table_download
 from netcompare.views.format import period_label
@@ -113,3 +114,5 @@ else:
         },
     )
     table_download(incentives.shown, name="incentives")
+
+meeting_pack_section(data, f)

@@ -25,9 +25,6 @@ from netcompare.notes.note import Note
 from netcompare.redact import mask_secrets
 from netcompare.views.common import ViewOptions
 
-# Notes read for a pack: the network's own, and what practices elsewhere say they do.
-NOTES_LIMIT = 5_000
-
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``pack`` command."""
@@ -110,20 +107,18 @@ def check_writable(path: str, option: str) -> Path:
 def read_notes(db_url: str | None, network_id: str) -> tuple[list[Note], str | None]:
     """The notes a pack shows, or the reason they could not be read."""
     from netcompare.notes.store import open_notes_store
+    from netcompare.pack.notes import pack_notes
 
     try:
         store = open_notes_store(db_url, seed=False)
     except (NotesUnavailable, UserError) as exc:
         return [], mask_secrets(str(exc))
     try:
-        mine = store.list_notes(network_ids=[network_id], newest_first=False, limit=NOTES_LIMIT)
-        elsewhere = store.list_notes(kinds=["practice_note"], newest_first=False, limit=NOTES_LIMIT)
+        return pack_notes(store, network_id), None
     except (NotesUnavailable, UserError) as exc:
         return [], mask_secrets(str(exc))
     finally:
         store.close()
-    seen = {n.note_uid for n in mine}
-    return mine + [n for n in elsewhere if n.note_uid not in seen], None
 
 
 def _write(path: Path, content: bytes, option: str) -> None:
