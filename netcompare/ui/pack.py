@@ -113,7 +113,7 @@ def meeting_pack_section(data: DataSet, f: Filters) -> None:
         format_func=lambda i: names.get(i, i),
         key=f"{KEY_INDICATORS}_{f.network_id}_{f.period}",
         help="By default those whose network average is below the network target or whose "
-        f"network SPC chart shows a special cause (at most {MAX_DEFAULT_INDICATORS}, most "
+        f"network SPC chart shows a special cause (at most {MAX_DEFAULT_INDICATORS:d}, most "
         "pressing first).",
     )
     anonymise = st.checkbox(
