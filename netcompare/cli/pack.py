@@ -129,27 +129,30 @@ def _write(path: Path, content: bytes, option: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from netcompare.pack import build_pack, pack_html, pack_pdf
+    from netcompare.pack import build_pack, pack_html, pack_pdf, rendering
 
     out = check_writable(args.out, "--out")
     html_out = check_writable(args.html, "--html") if args.html else None
     period = option_date(args.period, "--period")
     data = resolve_data(args.data)
     notes, problem = read_notes(args.db_url, args.network)
-    pack = build_pack(
-        data,
-        args.network,
-        period,
-        ViewOptions(net_of_exceptions=args.net_of_exceptions),
-        indicators=args.indicators,
-        anonymise=args.anonymise,
-        notes=notes,
-        notes_problem=problem,
-    )
-    _write(out, pack_pdf(pack), "--out")
+    with rendering():  # the charts drawn in two worker processes meanwhile
+        pack = build_pack(
+            data,
+            args.network,
+            period,
+            ViewOptions(net_of_exceptions=args.net_of_exceptions),
+            indicators=args.indicators,
+            anonymise=args.anonymise,
+            notes=notes,
+            notes_problem=problem,
+        )
+        pdf = pack_pdf(pack)
+        page = pack_html(pack) if html_out is not None else None
+    _write(out, pdf, "--out")
     wrote = [str(out)]
-    if html_out is not None:
-        _write(html_out, pack_html(pack).encode("utf-8"), "--html")
+    if html_out is not None and page is not None:
+        _write(html_out, page.encode("utf-8"), "--html")
         wrote.append(str(html_out))
     if problem:
         print(f"warning: notes unavailable: {problem}")

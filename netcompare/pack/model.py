@@ -9,12 +9,12 @@ HTML renderer escapes it, the PDF renderer draws it as text.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import altair as alt
+
+from netcompare.pack.render import register_fonts, submit
 
 # Paragraph styles, as both renderers know them.
 BODY = "body"
@@ -55,22 +55,16 @@ class Table:
         return [row[i] for row in self.rows]
 
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
 # The charts' text in the pack: the PDF's own font, bundled, with every symbol the charts use
 # (◆ ✔ ▲ ✖). The app's font (Source Sans) is served by Streamlit and is not on a laptop;
 # without a font of its own vl-convert falls back glyph by glyph, to a serif for "◆".
 CHART_FONT = "DejaVu Sans"
 
 
-@functools.cache
-def _register_fonts() -> None:
-    import vl_convert
-
-    vl_convert.register_font_directory(str(FONT_DIR))
-
-
-# 900 px drawn 1.25 times over: ~150 dpi across A4's 186 mm, sharp on paper and a projector.
-PNG_SCALE = 1.25
+# 900 px across A4's 186 mm: ~120 dpi. The charts use the app's presentation sizes (18 px
+# labels, about 10 pt on the page), so that is sharp enough on paper and more than a projector
+# shows (an A4 page on a 768 px high screen is ~65 dpi); each 0.1 more costs ~0.1 s a pack.
+PNG_SCALE = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +80,24 @@ class Figure:
     summary: str
     width: int = 720
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Inside ``netcompare.pack.render.rendering()``: drawn by a worker from now on.
+        future = submit(self.spec, PNG_SCALE)
+        if future is not None:
+            self._cache["future"] = future
+
+    def _from_worker(self) -> bool:
+        """Take the worker's SVG and PNG, if one drew them (False: draw here)."""
+        future = self._cache.pop("future", None)
+        if future is None:
+            return False
+        try:
+            svg, png = future.result()
+        except Exception:  # a worker that died: the same drawing in this process
+            return False
+        self._cache["svg"], self._cache[f"png{PNG_SCALE}"] = svg, png
+        return True
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -105,17 +117,17 @@ class Figure:
 
     def svg(self) -> str:
         """The chart as an SVG document (rendered once)."""
-        if "svg" not in self._cache:
+        if "svg" not in self._cache and not self._from_worker():
             import vl_convert
 
-            _register_fonts()
+            register_fonts()
             self._cache["svg"] = vl_convert.vegalite_to_svg(self.spec)
         return self._cache["svg"]
 
     def png(self, scale: float = PNG_SCALE) -> bytes:
         """The chart as a PNG image, drawn from its SVG (rendered once per scale)."""
         key = f"png{scale}"
-        if key not in self._cache:
+        if key not in self._cache and not (scale == PNG_SCALE and self._from_worker()):
             import vl_convert
 
             self._cache[key] = vl_convert.svg_to_png(self.svg(), scale=scale)

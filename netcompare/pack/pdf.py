@@ -19,19 +19,21 @@ number in every footer.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import struct
 import unicodedata
+from collections.abc import Iterator
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
+from fpdf.image_parsing import SETTINGS as IMAGE_SETTINGS
 
 from netcompare.pack.model import (
     BODY,
     CAPTION,
-    FONT_DIR,
     LEAD,
     NOTE,
     NOTE_HEADER,
@@ -44,6 +46,7 @@ from netcompare.pack.model import (
     Table,
     render_all,
 )
+from netcompare.pack.render import FONT_DIR
 from netcompare.text import strip_bidi
 
 REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -205,6 +208,18 @@ def _table(pdf: _PackPDF, t: Table) -> None:
         pdf.ln(1.5)
 
 
+@contextlib.contextmanager
+def _fast_images() -> Iterator[None]:
+    """Images compressed at zlib level 1 while this PDF is written: charts are flat colour,
+    so the file is hardly larger, and writing it is several times faster than level 6."""
+    saved = IMAGE_SETTINGS.compression_level
+    IMAGE_SETTINGS.compression_level = 1
+    try:
+        yield
+    finally:
+        IMAGE_SETTINGS.compression_level = saved
+
+
 def _figure_size(pdf: _PackPDF, f: Figure) -> tuple[float, float]:
     """The chart's width and height on the page (mm): the page's width, or less when that
     would be taller than a page."""
@@ -281,7 +296,8 @@ def pack_pdf(pack: MeetingPack) -> bytes:
     pdf.set_subject(printable(pack.subtitle))
     pdf.set_creator("netcompare")
     pdf.set_lang("en-GB")
-    _cover(pdf, pack)
-    for i, section in enumerate(pack.sections):
-        _section(pdf, section, first=i == 0)
-    return bytes(pdf.output())
+    with _fast_images():
+        _cover(pdf, pack)
+        for i, section in enumerate(pack.sections):
+            _section(pdf, section, first=i == 0)
+        return bytes(pdf.output())

@@ -18,7 +18,7 @@ import streamlit as st
 from netcompare.data.dataset import DataSet
 from netcompare.notes.errors import NotesUnavailable
 from netcompare.notes.note import Note
-from netcompare.pack import build_pack, default_indicators, pack_html, pack_pdf
+from netcompare.pack import build_pack, default_indicators, pack_html, pack_pdf, rendering
 from netcompare.pack.build import MAX_DEFAULT_INDICATORS
 from netcompare.pack.notes import pack_notes
 from netcompare.redact import mask_secrets
@@ -63,17 +63,18 @@ def _make(
     notes: tuple[Note, ...],
     notes_problem: str | None,
 ) -> PackFiles:
-    pack = build_pack(
-        data,
-        network_id,
-        period,
-        options,
-        indicators=indicators,
-        anonymise=anonymise,
-        notes=notes,
-        notes_problem=notes_problem,
-    )
-    return PackFiles(pack_pdf(pack), pack_html(pack), pack.indicator_ids, pack.title)
+    with rendering():  # the charts drawn in two worker processes meanwhile
+        pack = build_pack(
+            data,
+            network_id,
+            period,
+            options,
+            indicators=indicators,
+            anonymise=anonymise,
+            notes=notes,
+            notes_problem=notes_problem,
+        )
+        return PackFiles(pack_pdf(pack), pack_html(pack), pack.indicator_ids, pack.title)
 
 
 def _notes(network_id: str) -> tuple[tuple[Note, ...], str | None]:

@@ -17,8 +17,9 @@ from netcompare.errors import UserError
 from netcompare.notes.note import Note
 from netcompare.pack import build_pack, pack_html, pack_pdf
 from netcompare.pack.build import MAX_DEFAULT_INDICATORS, default_indicators, flagged_indicators
-from netcompare.pack.model import FONT_DIR, Figure, Paragraph, Table
+from netcompare.pack.model import Figure, Paragraph, Table
 from netcompare.pack.pdf import REPLACEMENT, printable
+from netcompare.pack.render import FONT_DIR
 from netcompare.pack.suppress import DEFAULT_RULE, SuppressionRule
 from netcompare.views.common import ViewOptions
 from netcompare.views.networks import network_summary
