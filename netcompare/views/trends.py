@@ -8,12 +8,14 @@ indicator's ``period_type``) in every title, caption and on the charts' axes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from netcompare.data.dataset import DataSet
 from netcompare.errors import UserError
+from netcompare.stats.intervention import Verdict
 from netcompare.stats.spc import SpcSummary, p_chart, spc_chart
 from netcompare.types import Improvement, Polarity, TwoInThreeRule
 from netcompare.views.common import (
@@ -25,6 +27,7 @@ from netcompare.views.common import (
     practice_labels,
 )
 from netcompare.views.format import PERIOD_TYPE_WORDS, period_label
+from netcompare.views.interventions import Intervention, verdicts
 
 SPC_XMR = "xmr"
 SPC_P = "p"
@@ -113,6 +116,12 @@ class TrendView:
     period_type: str = "month"  # how often the values come: month, year, financial_year
     two_in_three: TwoInThreeRule = "mdc2023"
     indicator_name: str = ""
+    # Dated changes within the shown periods (oldest first), and "did it work?" for each, in
+    # the same order: judged on the SPC chart's series and chart kind with limits from before
+    # each change (never the rebased limits; netcompare.stats.intervention).
+    interventions: tuple[Intervention, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
+    run_length: int = 7  # the shift and trend rules' run length the SPC chart applies
 
     @property
     def y_title(self) -> str:
@@ -183,8 +192,12 @@ def trend_view(
     rebase: tuple[dt.date, ...] = (),
     run_length: int = 7,
     two_in_three: TwoInThreeRule = "mdc2023",
+    interventions: Sequence[Intervention] = (),
 ) -> TrendView:
     """The subject's series (a practice, or the chosen network when ``practice_id`` is None).
+
+    ``interventions`` (from :func:`netcompare.views.interventions.interventions_from_notes`)
+    within the shown periods are kept, each with its "did it work?" verdict.
 
     Raises :class:`netcompare.errors.UserError` when the series has fewer than 2 points,
     saying so plainly when the data set itself has only one period of the indicator.
@@ -287,6 +300,7 @@ def trend_view(
         )
 
     every = PERIOD_TYPE_WORDS.get(kind, kind)
+    shown = tuple(i for i in interventions if periods and periods[0] <= i.date <= periods[-1])
     return TrendView(
         subject_label=subject_label,
         lines=lines,
@@ -311,4 +325,14 @@ def trend_view(
         period_type=kind,
         two_in_three=two_in_three,
         indicator_name=indicator.name,
+        interventions=shown,
+        verdicts=verdicts(
+            spc,
+            shown,
+            improvement=improvement,
+            period_type=kind,
+            run_length=run_length,
+            two_in_three=two_in_three,
+        ),
+        run_length=run_length,
     )
