@@ -12,6 +12,14 @@ Typical use::
                           body="Recall coordinator phones MMR defaulters every Friday",
                           author="Practice nurse, P003", tags=["recall"])
     counts = store.note_counts(["P001", "P003"])   # practice_id, n_notes, n_open_questions
+    action = store.add_action(network_id="N1", body="Share the call script with P001",
+                              author="N1 learning set", owner="Practice manager, P003",
+                              due_date="2025-06-30", practice_ids=["P003", "P001"],
+                              indicator_id="IMM_MMR1")
+    store.set_action_status(action.note_uid, "done")
+    overdue = store.list_actions(network_ids=["N1"], statuses=["open"], due_before=today)
+    dated = store.list_interventions(network_id="N1", indicator_id="IMM_MMR1",
+                                     practice_id="P003")   # drawn on the charts
 
 This package never imports streamlit; the app's helpers are in :mod:`netcompare.ui.notes`.
 """
@@ -34,9 +42,16 @@ from netcompare.notes.exchange import (
     read_notes_csv,
     write_notes_csv,
 )
-from netcompare.notes.note import KIND_LABELS, KINDS, Note
+from netcompare.notes.note import (
+    ACTION_STATUSES,
+    KIND_LABELS,
+    KINDS,
+    OLD_KIND_NAMES,
+    STATUS_LABELS,
+    Note,
+)
 from netcompare.notes.render import escape_markdown, note_header_markdown, note_markdown
-from netcompare.notes.repository import NotesImportResult, NotesRepository
+from netcompare.notes.repository import NOT_GIVEN, NotesImportResult, NotesRepository
 from netcompare.notes.store import (
     ENV_VAR,
     current_revision,
@@ -48,16 +63,26 @@ from netcompare.notes.store import (
     resolve_db_url,
 )
 from netcompare.notes.tables import notes_frame, with_note_counts
-from netcompare.notes.validation import MAX_AUTHOR_CHARS, MAX_BODY_CHARS, MAX_TAGS
+from netcompare.notes.validation import (
+    MAX_AUTHOR_CHARS,
+    MAX_BODY_CHARS,
+    MAX_OWNER_CHARS,
+    MAX_TAGS,
+)
 
 __all__ = [
+    "ACTION_STATUSES",
     "CSV_COLUMNS",
     "ENV_VAR",
     "KINDS",
     "KIND_LABELS",
     "MAX_AUTHOR_CHARS",
     "MAX_BODY_CHARS",
+    "MAX_OWNER_CHARS",
     "MAX_TAGS",
+    "NOT_GIVEN",
+    "OLD_KIND_NAMES",
+    "STATUS_LABELS",
     "Note",
     "NoteConflict",
     "NoteNotFound",

@@ -1,8 +1,11 @@
 """Notes in and out of files: CSV (backups, moving between databases) and Markdown (minutes).
 
 The CSV has one row per note and the columns in :data:`CSV_COLUMNS`; it round-trips every field
-(id, times, deleted flag, tags, the answer → question link), so exporting from one database and
-importing into another gives the same notes, and importing the same file twice adds nothing.
+(id, times, deleted flag, tags, the answer → question link, an action's owner, due date, status
+and practices, intervention dates), so exporting from one database and importing into another
+gives the same notes, and importing the same file twice adds nothing. Files written before
+actions existed (no ``owner`` … ``practice_ids`` columns, kind ``meeting_action``) still
+read: a meeting action becomes an open action concerning its practice, as migration 0003 does.
 
 Cells that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``, ``@``, tab or CR)
 are written with a leading apostrophe, as OWASP advises for CSV injection; reading the file
@@ -16,13 +19,13 @@ import io
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from netcompare.data.inputs import ROW, InputError, read_csv
 from netcompare.errors import UserError
 from netcompare.notes.errors import NoteValidationError
-from netcompare.notes.note import KIND_LABELS, Note
+from netcompare.notes.note import KIND_LABELS, OLD_KIND_NAMES, STATUS_LABELS, Note
 from netcompare.notes.render import escape_markdown, escape_markdown_lines
 from netcompare.notes.validation import clean_note, clean_uid
 
@@ -40,9 +43,16 @@ CSV_COLUMNS: tuple[str, ...] = (
     "created_at",
     "updated_at",
     "deleted_at",
+    # since migration 0003 (files without them still read):
+    "owner",
+    "due_date",
+    "status",
+    "intervention_date",
+    "practice_ids",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("practice_id", "network_id", "kind", "author", "body")
 TAG_SEPARATOR = ";"
+PRACTICE_SEPARATOR = ";"
 # Names the ids made for rows without a note_uid (uuid5 of the row's content).
 NOTE_UID_NAMESPACE = uuid.UUID("6f1d6c1e-3a52-4d3e-9a4b-6e6574636f6d")
 
@@ -62,11 +72,15 @@ def _time_out(value: datetime | None) -> str:
     return "" if value is None else value.astimezone(UTC).isoformat()
 
 
+def _date_out(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
 def note_to_row(note: Note) -> dict[str, str]:
     """One note as CSV cells (strings), keyed by :data:`CSV_COLUMNS`."""
     row = {
         "note_uid": note.note_uid,
-        "practice_id": note.practice_id,
+        "practice_id": note.practice_id or "",
         "network_id": note.network_id,
         "indicator_id": note.indicator_id or "",
         "period": note.period.isoformat() if note.period else "",
@@ -78,6 +92,11 @@ def note_to_row(note: Note) -> dict[str, str]:
         "created_at": _time_out(note.created_at),
         "updated_at": _time_out(note.updated_at),
         "deleted_at": _time_out(note.deleted_at),
+        "owner": note.owner or "",
+        "due_date": _date_out(note.due_date),
+        "status": note.status or "",
+        "intervention_date": _date_out(note.intervention_date),
+        "practice_ids": PRACTICE_SEPARATOR.join(note.practice_ids),
     }
     return {k: _cell_out(v) for k, v in row.items()}
 
@@ -131,7 +150,13 @@ def row_to_note(row: Mapping[str, str], where: str, *, now: datetime | None = No
         period=cells.get("period"),
         parent_uid=cells.get("parent_uid"),
         tags=cells.get("tags"),
+        owner=cells.get("owner"),
+        due_date=cells.get("due_date"),
+        status=cells.get("status"),
+        intervention_date=cells.get("intervention_date"),
+        practice_ids=cells.get("practice_ids"),
         where=where,
+        stored=True,  # a backup may hold actions recorded before owners and due dates
     )
     created = _parse_time(cells.get("created_at", ""), "created_at", where)
     updated = _parse_time(cells.get("updated_at", ""), "updated_at", where)
@@ -145,7 +170,10 @@ def row_to_note(row: Mapping[str, str], where: str, *, now: datetime | None = No
         except ValueError as exc:
             raise NoteValidationError(f"{where}: {exc}") from None
     else:
-        # No id: derive one from the content, so importing the same file again adds nothing.
+        # No id: derive one from the content, so importing the same file again adds nothing
+        # (from the kind as it was named before 0003, so an old file's ids do not change).
+        raw_kind = (cells.get("kind") or "").strip().lower().replace(" ", "_")
+        key_kind = raw_kind if OLD_KIND_NAMES.get(raw_kind) == clean.kind else clean.kind
         key = "\x1f".join(
             str(x)
             for x in (
@@ -153,7 +181,7 @@ def row_to_note(row: Mapping[str, str], where: str, *, now: datetime | None = No
                 clean.network_id,
                 clean.indicator_id,
                 clean.period,
-                clean.kind,
+                key_kind,
                 clean.author,
                 clean.body,
                 cells.get("created_at", "").strip(),
@@ -174,6 +202,11 @@ def row_to_note(row: Mapping[str, str], where: str, *, now: datetime | None = No
         parent_uid=clean.parent_uid,
         tags=clean.tags,
         deleted_at=deleted,
+        intervention_date=clean.intervention_date,
+        owner=clean.owner,
+        due_date=clean.due_date,
+        status=clean.status,
+        practice_ids=clean.practice_ids,
     )
 
 
@@ -273,8 +306,11 @@ def notes_to_markdown(
     include_deleted: bool = False,
     exported_at: datetime | None = None,
 ) -> str:
-    """Notes as Markdown for meeting minutes: one section per practice, newest first, each
-    answer under its question. Every piece of note text is escaped (shown literally)."""
+    """Notes as Markdown for meeting minutes: one section per practice (and one per network
+    for actions about the whole network), newest first, each answer under its question. An
+    action shows its owner, due date, status, the practices it concerns and when the change
+    started; a practice note, when it started. Every piece of note text is escaped (shown
+    literally)."""
     items = [n for n in notes if include_deleted or not n.is_deleted]
     practice_names = practice_names or {}
     indicator_names = indicator_names or {}
@@ -291,7 +327,11 @@ def notes_to_markdown(
         if n.parent_uid and n.parent_uid in uids:
             answers.setdefault(n.parent_uid, []).append(n)
     top = [n for n in items if not (n.parent_uid and n.parent_uid in uids)]
-    order = sorted({(n.network_id, n.practice_id) for n in top})
+    order = sorted({(n.network_id, n.practice_id or "") for n in top})
+
+    def practice_label(pid: str) -> str:
+        name = practice_names.get(pid)
+        return f"{escape_markdown(name)} ({escape_markdown(pid)})" if name else escape_markdown(pid)
 
     def item(note: Note, indent: str) -> list[str]:
         meta = [f"**{KIND_LABELS.get(note.kind, note.kind)}**", escape_markdown(note.author)]
@@ -304,6 +344,19 @@ def notes_to_markdown(
             meta.append(f"{note.period:%b %Y}")
         if note.tags:
             meta.append("tags: " + ", ".join(escape_markdown(t) for t in note.tags))
+        if note.is_action:
+            meta.append(f"owner: {escape_markdown(note.owner) if note.owner else 'not recorded'}")
+            meta.append(f"due {note.due_date:%d %b %Y}" if note.due_date else "no due date")
+            status = note.status or "open"
+            meta.append(f"status: {escape_markdown(STATUS_LABELS.get(status, status))}")
+            concerns = note.practice_ids
+            meta.append(
+                "practices: " + ", ".join(practice_label(p) for p in concerns)
+                if concerns
+                else "the whole network"
+            )
+        if note.intervention_date is not None and note.kind in ("action", "practice_note"):
+            meta.append(f"started {note.intervention_date:%d %b %Y}")
         if note.is_deleted:
             meta.append("*deleted*")
         out = [f"{indent}- " + " · ".join(meta)]
@@ -313,11 +366,14 @@ def notes_to_markdown(
         return out
 
     for network_id, practice_id in order:
-        name = practice_names.get(practice_id)
-        pid = escape_markdown(practice_id)
-        heading = f"{escape_markdown(name)} ({pid})" if name else pid
-        lines += ["", f"## {heading} · network {escape_markdown(network_id)}", ""]
-        mine = [n for n in top if n.practice_id == practice_id and n.network_id == network_id]
+        if practice_id:
+            heading = f"{practice_label(practice_id)} · network {escape_markdown(network_id)}"
+        else:
+            heading = f"Network {escape_markdown(network_id)} as a whole"
+        lines += ["", f"## {heading}", ""]
+        mine = [
+            n for n in top if (n.practice_id or "") == practice_id and n.network_id == network_id
+        ]
         for note in sorted(mine, key=lambda n: n.created_at, reverse=True):
             lines.extend(item(note, ""))
     return "\n".join(lines).rstrip() + "\n"

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from netcompare.notes.note import KINDS
+from netcompare.notes.note import ACTION_STATUSES, KINDS
 
 # Names constraints predictably, so later migrations can refer to them on every back end.
 NAMING_CONVENTION = {
@@ -39,6 +39,7 @@ NAMING_CONVENTION = {
 }
 
 KIND_CHECK = "kind IN (" + ", ".join(f"'{k}'" for k in KINDS) + ")"
+STATUS_CHECK = "status IS NULL OR status IN (" + ", ".join(f"'{s}'" for s in ACTION_STATUSES) + ")"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -101,18 +102,31 @@ class TagRow(Base):
     name: Mapped[str] = mapped_column(String(32), unique=True)
 
 
+class NotePracticeRow(Base):
+    """One practice an action concerns (an action about the whole network has none)."""
+
+    __tablename__ = "note_practices"
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    practice_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
 class NoteRow(Base):
     """One row of ``notes``: see :class:`netcompare.notes.note.Note` for the fields."""
 
     __tablename__ = "notes"
     __table_args__ = (
         CheckConstraint(KIND_CHECK, name="kind"),
+        CheckConstraint(STATUS_CHECK, name="status"),
         Index("ix_notes_practice_indicator", "practice_id", "indicator_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     note_uid: Mapped[str] = mapped_column(String(64), unique=True)
-    practice_id: Mapped[str] = mapped_column(String(64))
+    # None only for an action about the network as a whole.
+    practice_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     network_id: Mapped[str] = mapped_column(String(64), index=True)
     indicator_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     period: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -125,6 +139,18 @@ class NoteRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When the change started (actions and practice notes); since 0003.
+    intervention_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Actions only (since 0003): who does it, by when, and whether it is open, done or dropped.
+    owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
     parent: Mapped[NoteRow | None] = relationship(remote_side=[id], lazy="joined")
     tags: Mapped[list[TagRow]] = relationship(secondary=note_tags, lazy="selectin")
+    practices: Mapped[list[NotePracticeRow]] = relationship(
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by=NotePracticeRow.practice_id,
+    )

@@ -39,9 +39,15 @@ from netcompare.notes.errors import (
     NotesUnavailable,
     NoteValidationError,
 )
-from netcompare.notes.models import NoteRow, TagRow, note_tags
-from netcompare.notes.note import Note
-from netcompare.notes.validation import clean_note, clean_tag, clean_uid
+from netcompare.notes.models import NotePracticeRow, NoteRow, TagRow, note_tags
+from netcompare.notes.note import OLD_KIND_NAMES, Note
+from netcompare.notes.validation import (
+    CleanNote,
+    clean_note,
+    clean_status,
+    clean_tag,
+    clean_uid,
+)
 
 # Above this many practice ids, counts are computed for all practices and filtered in polars
 # rather than sent as one bound parameter per id.
@@ -52,6 +58,27 @@ T = TypeVar("T")
 COUNTS_SCHEMA = pl.Schema(
     {"practice_id": pl.String(), "n_notes": pl.Int64(), "n_open_questions": pl.Int64()}
 )
+
+
+class _NotGiven:
+    """The type of :data:`NOT_GIVEN`."""
+
+    _instance: _NotGiven | None = None
+
+    def __new__(cls) -> _NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+# The default of update_action's fields that None would clear: "leave it as it is".
+NOT_GIVEN = _NotGiven()
 
 
 def utc_now() -> datetime:
@@ -68,7 +95,15 @@ class NotesImportResult:
     unchanged: int
 
 
+def _ordered_practices(practice_id: str | None, practice_ids: Iterable[str]) -> tuple[str, ...]:
+    """An action's practices as stored and returned: ``practice_id`` first, then the others
+    in id order (the link table keeps no order), each once."""
+    rest = sorted(set(practice_ids) - {practice_id})
+    return (practice_id, *rest) if practice_id is not None else tuple(rest)
+
+
 def _to_note(row: NoteRow) -> Note:
+    is_action = row.kind == "action"
     return Note(
         note_uid=row.note_uid,
         practice_id=row.practice_id,
@@ -83,7 +118,38 @@ def _to_note(row: NoteRow) -> Note:
         parent_uid=row.parent.note_uid if row.parent is not None else None,
         tags=tuple(sorted(t.name for t in row.tags)),
         deleted_at=row.deleted_at,
+        intervention_date=row.intervention_date,
+        owner=row.owner,
+        due_date=row.due_date,
+        status=row.status,
+        practice_ids=(
+            _ordered_practices(row.practice_id, (p.practice_id for p in row.practices))
+            if is_action
+            else ()
+        ),
     )
+
+
+def _set_practices(row: NoteRow, practice_ids: Iterable[str]) -> None:
+    """Make ``row``'s link rows exactly ``practice_ids`` (plus its ``practice_id`` for an
+    action), changing only what differs, so a row is never deleted and inserted again."""
+    wanted = set(practice_ids)
+    if row.kind == "action" and row.practice_id is not None:
+        wanted.add(row.practice_id)
+    if row.kind != "action":
+        wanted = set()
+    have = {p.practice_id for p in row.practices}
+    if wanted == have:
+        return
+    row.practices = [p for p in row.practices if p.practice_id in wanted] + [
+        NotePracticeRow(practice_id=pid) for pid in sorted(wanted - have)
+    ]
+
+
+def _concerning(practice_ids: Sequence[str]):  # type: ignore[no-untyped-def]
+    """Notes whose practice is one of ``practice_ids``, or actions concerning one of them."""
+    linked = select(NotePracticeRow.note_id).where(NotePracticeRow.practice_id.in_(practice_ids))
+    return or_(NoteRow.practice_id.in_(practice_ids), NoteRow.id.in_(linked))
 
 
 def _tag_rows(session: Session, names: Iterable[str]) -> list[TagRow]:
@@ -180,6 +246,11 @@ def write_notes(session: Session, notes: Iterable[Note]) -> NotesImportResult:
         row.deleted_at = note.deleted_at
         row.parent = existing[note.parent_uid] if note.parent_uid else None
         row.tags = [tags[t] for t in note.tags]
+        row.intervention_date = note.intervention_date
+        row.owner = note.owner
+        row.due_date = note.due_date
+        row.status = note.status
+        _set_practices(row, note.practice_ids)
     session.flush()
     return NotesImportResult(added=added, updated=updated, unchanged=unchanged)
 
@@ -199,7 +270,7 @@ def _bounded(action: str, *, write: bool = False) -> Callable[[Callable[..., T]]
 
 
 class NotesRepository:
-    """Notes, questions, answers and meeting actions in one database.
+    """Notes, questions, answers and actions in one database.
 
     Methods return :class:`~netcompare.notes.note.Note` values (never live ORM objects), so
     results can be cached and passed around freely. Thread-safe: each call uses its own
@@ -283,12 +354,15 @@ class NotesRepository:
         period: date | str | None = None,
         tags: Iterable[str] | str | None = None,
         parent_uid: str | None = None,
+        intervention_date: date | str | None = None,
     ) -> Note:
         """Save a new note and return it (with its new ``note_uid`` and times).
 
-        Raises :class:`NoteValidationError` listing every problem with the input, e.g. an empty
-        body, a body over 4,000 characters, no author, an unknown kind, too many tags, or an
-        answer whose question does not exist.
+        ``intervention_date``: for a practice note ("what we do"), when the practice started
+        doing it (drawn on the charts as an intervention). Actions are added with
+        :meth:`add_action`. Raises :class:`NoteValidationError` listing every problem with the
+        input, e.g. an empty body, a body over 4,000 characters, no author, an unknown kind,
+        too many tags, or an answer whose question does not exist.
         """
         clean = clean_note(
             practice_id=practice_id,
@@ -300,9 +374,54 @@ class NotesRepository:
             period=period,
             parent_uid=parent_uid,
             tags=tags,
+            intervention_date=intervention_date,
         )
+        return self._insert(clean, "save the note")
+
+    @_bounded("save the action", write=True)
+    def add_action(
+        self,
+        *,
+        network_id: str,
+        body: str,
+        author: str,
+        owner: str,
+        due_date: date | str,
+        practice_ids: Sequence[str] = (),
+        indicator_id: str | None = None,
+        intervention_date: date | str | None = None,
+        status: str = "open",
+        period: date | str | None = None,
+        tags: Iterable[str] | str | None = None,
+    ) -> Note:
+        """Save an action agreed at a meeting and return it.
+
+        ``practice_ids``: every practice it concerns, the first being its ``practice_id``
+        (returned first, the others in id order); none: the network as a whole. ``owner``
+        (who will do it) and ``due_date`` are required; ``status`` is open, done or dropped;
+        ``intervention_date`` is when the change started, if it has. Raises
+        :class:`NoteValidationError` listing every problem.
+        """
+        clean = clean_note(
+            practice_id=None,
+            network_id=network_id,
+            kind="action",
+            body=body,
+            author=author,
+            indicator_id=indicator_id,
+            period=period,
+            tags=tags,
+            owner=owner,
+            due_date=due_date,
+            status=status,
+            intervention_date=intervention_date,
+            practice_ids=practice_ids,
+        )
+        return self._insert(clean, "save the action")
+
+    def _insert(self, clean: CleanNote, action: str) -> Note:
         now = self._now()
-        with self._session("save the note", write=True) as session:
+        with self._session(action, write=True) as session:
             parent_row = None
             if clean.parent_uid is not None:
                 parent_row = session.scalar(
@@ -324,7 +443,12 @@ class NotesRepository:
                 updated_at=now,
                 parent=parent_row,
                 tags=_tag_rows(session, clean.tags),
+                intervention_date=clean.intervention_date,
+                owner=clean.owner,
+                due_date=clean.due_date,
+                status=clean.status,
             )
+            _set_practices(row, clean.practice_ids)
             session.add(row)
             session.flush()
             return _to_note(row)
@@ -394,26 +518,105 @@ class NotesRepository:
         uid = self._uid(note_uid)
         with self._session("update the note", write=True) as session:
             row = self._row(session, uid)
-            if expected_updated_at is not None and row.updated_at != expected_updated_at:
-                raise NoteConflict(
-                    f"Note {uid} was changed at {row.updated_at:%Y-%m-%d %H:%M} UTC since you "
-                    "opened it; reload it and make your change again"
-                )
-            clean = clean_note(
-                practice_id=row.practice_id,
-                network_id=row.network_id,
-                kind=row.kind,
-                body=row.body if body is None else body,
-                author=row.author,
-                indicator_id=row.indicator_id,
-                period=row.period,
-                parent_uid=row.parent.note_uid if row.parent is not None else None,
-                tags=[t.name for t in row.tags] if tags is None else tags,
-            )
+            _check_unchanged(row, uid, expected_updated_at)
+            fields = _stored_fields(row)
+            if body is not None:
+                fields["body"] = body
+            if tags is not None:
+                fields["tags"] = tags
+            # Only the text and tags change: an action from before owners may stay as it is.
+            clean = clean_note(**fields, stored=True)
             row.body = clean.body
             row.tags = _tag_rows(session, clean.tags)
             row.updated_at = max(self._now(), row.updated_at)
             session.flush()
+            return _to_note(row)
+
+    @_bounded("update the action", write=True)
+    def update_action(
+        self,
+        note_uid: str,
+        *,
+        body: str | None = None,
+        owner: str | None = None,
+        due_date: date | str | None = None,
+        status: str | None = None,
+        intervention_date: date | str | _NotGiven | None = NOT_GIVEN,
+        practice_ids: Sequence[str] | None = None,
+        indicator_id: str | _NotGiven | None = NOT_GIVEN,
+        tags: Iterable[str] | str | None = None,
+        expected_updated_at: datetime | None = None,
+    ) -> Note:
+        """Change an action: each field given replaces the stored one, the rest are kept.
+
+        ``intervention_date`` and ``indicator_id`` are left alone unless given (None clears
+        them); ``practice_ids=()`` makes it an action about the whole network. The result must
+        be a complete action (an owner and a due date: an action carried over from before they
+        existed gets them now). ``expected_updated_at`` as in :meth:`update_note`: a change by
+        someone else since raises :class:`NoteConflict`. Raises :class:`NoteValidationError`
+        if the note is not an action or the result is invalid.
+        """
+        uid = self._uid(note_uid)
+        with self._session("update the action", write=True) as session:
+            row = self._row(session, uid)
+            _check_unchanged(row, uid, expected_updated_at)
+            _check_action(row, uid)
+            stored = _stored_fields(row)
+            if practice_ids is not None:
+                stored["practice_id"] = None
+            clean = clean_note(
+                **{
+                    **stored,
+                    "body": row.body if body is None else body,
+                    "tags": [t.name for t in row.tags] if tags is None else tags,
+                    "owner": row.owner if owner is None else owner,
+                    "due_date": row.due_date if due_date is None else due_date,
+                    "status": row.status if status is None else status,
+                    "intervention_date": (
+                        row.intervention_date
+                        if isinstance(intervention_date, _NotGiven)
+                        else intervention_date
+                    ),
+                    "indicator_id": (
+                        row.indicator_id if isinstance(indicator_id, _NotGiven) else indicator_id
+                    ),
+                    "practice_ids": stored["practice_ids"]
+                    if practice_ids is None
+                    else practice_ids,
+                }
+            )
+            row.body = clean.body
+            row.tags = _tag_rows(session, clean.tags)
+            row.owner = clean.owner
+            row.due_date = clean.due_date
+            row.status = clean.status
+            row.intervention_date = clean.intervention_date
+            row.indicator_id = clean.indicator_id
+            row.practice_id = clean.practice_id
+            _set_practices(row, clean.practice_ids)
+            row.updated_at = max(self._now(), row.updated_at)
+            session.flush()
+            return _to_note(row)
+
+    @_bounded("change the action's status", write=True)
+    def set_action_status(self, note_uid: str, status: str) -> Note:
+        """Mark an action open, done or dropped (nothing else changes; the same status again
+        changes nothing). Raises :class:`NoteValidationError` for another kind of note or an
+        unknown status, :class:`NoteNotFound` if there is no such note."""
+        uid = self._uid(note_uid)
+        if not isinstance(status, str) or not status.strip():
+            raise NoteValidationError("the status is required (open, done or dropped)")
+        try:
+            wanted = clean_status(status)
+        except ValueError as exc:
+            raise NoteValidationError(str(exc)) from None
+        with self._session("change the action's status", write=True) as session:
+            row = self._row(session, uid)
+            _check_action(row, uid)
+            if row.status != wanted:
+                row.status = wanted
+                row.updated_at = max(self._now(), row.updated_at)
+                session.flush()
             return _to_note(row)
 
     @_bounded("delete the note", write=True)
@@ -495,13 +698,14 @@ class NotesRepository:
         ``indicator_ids`` with ``include_general=True`` also returns notes not tied to any
         indicator (a practice's general "what we do"). ``tags`` matches notes carrying any of
         the tags; ``text`` a case-insensitive substring of the body. Deleted notes are left
-        out unless ``include_deleted``.
+        out unless ``include_deleted``. ``practice_ids`` also matches actions that concern one of
+        those practices (not only those filed under it).
         """
         stmt = select(NoteRow)
         if not include_deleted:
             stmt = stmt.where(NoteRow.deleted_at.is_(None))
         if practice_ids is not None:
-            stmt = stmt.where(NoteRow.practice_id.in_(sorted(set(practice_ids))))
+            stmt = stmt.where(_concerning(sorted(set(practice_ids))))
         if network_ids is not None:
             stmt = stmt.where(NoteRow.network_id.in_(sorted(set(network_ids))))
         if indicator_ids is not None:
@@ -510,7 +714,7 @@ class NotesRepository:
                 or_(match, NoteRow.indicator_id.is_(None)) if include_general else match
             )
         if kinds is not None:
-            stmt = stmt.where(NoteRow.kind.in_(sorted(set(kinds))))
+            stmt = stmt.where(NoteRow.kind.in_(sorted({OLD_KIND_NAMES.get(k, k) for k in kinds})))
         if tags is not None:
             wanted = _filter_tags(tags)
             tagged = (
@@ -544,6 +748,89 @@ class NotesRepository:
         with self._session("read the answers", write=False) as session:
             return [_to_note(row) for row in session.scalars(stmt)]
 
+    @_bounded("read the actions")
+    def list_actions(
+        self,
+        *,
+        network_ids: Iterable[str] | None = None,
+        statuses: Iterable[str] | None = None,
+        practice_ids: Iterable[str] | None = None,
+        indicator_ids: Iterable[str] | None = None,
+        include_network_wide: bool = True,
+        due_before: date | None = None,
+    ) -> list[Note]:
+        """Actions (not deleted) matching every filter given, soonest due first (then oldest).
+
+        ``practice_ids`` matches any practice an action concerns; actions about a whole network
+        are included too unless ``include_network_wide=False``. ``due_before`` keeps actions
+        due before that day (with ``statuses=["open"]`` and today: the overdue ones); actions
+        without a due date come last and never match it.
+        """
+        stmt = select(NoteRow).where(NoteRow.kind == "action", NoteRow.deleted_at.is_(None))
+        if network_ids is not None:
+            stmt = stmt.where(NoteRow.network_id.in_(sorted(set(network_ids))))
+        if statuses is not None:
+            try:
+                wanted = sorted({clean_status(s) for s in statuses})
+            except ValueError as exc:
+                raise NoteValidationError(str(exc)) from None
+            stmt = stmt.where(NoteRow.status.in_(wanted))
+        network_wide = NoteRow.practice_id.is_(None)
+        if practice_ids is not None:
+            concerning = _concerning(sorted(set(practice_ids)))
+            stmt = stmt.where(or_(concerning, network_wide) if include_network_wide else concerning)
+        elif not include_network_wide:
+            stmt = stmt.where(~network_wide)
+        if indicator_ids is not None:
+            stmt = stmt.where(NoteRow.indicator_id.in_(sorted(set(indicator_ids))))
+        if due_before is not None:
+            stmt = stmt.where(NoteRow.due_date < due_before)
+        stmt = stmt.order_by(
+            NoteRow.due_date.is_(None), NoteRow.due_date, NoteRow.created_at, NoteRow.id
+        )
+        with self._session("read the actions", write=False) as session:
+            return [_to_note(row) for row in session.scalars(stmt)]
+
+    @_bounded("read the interventions")
+    def list_interventions(
+        self, *, network_id: str, indicator_id: str, practice_id: str | None
+    ) -> list[Note]:
+        """The dated changes to draw on one chart, oldest intervention first.
+
+        Not-deleted actions and practice notes with an intervention date, about
+        ``indicator_id`` or about no indicator. For a practice: its practice notes and the
+        actions concerning it (whichever network's meeting agreed them: practice ids are
+        unique); for the network (``practice_id=None``): ``network_id``'s actions about the
+        network as a whole.
+        """
+        stmt = select(NoteRow).where(
+            NoteRow.deleted_at.is_(None),
+            NoteRow.intervention_date.is_not(None),
+            or_(NoteRow.indicator_id == indicator_id, NoteRow.indicator_id.is_(None)),
+        )
+        if practice_id is None:
+            stmt = stmt.where(
+                NoteRow.kind == "action",
+                NoteRow.practice_id.is_(None),
+                NoteRow.network_id == network_id,
+            )
+        else:
+            linked = select(NotePracticeRow.note_id).where(
+                NotePracticeRow.practice_id == practice_id
+            )
+            stmt = stmt.where(
+                or_(
+                    and_(NoteRow.kind == "practice_note", NoteRow.practice_id == practice_id),
+                    and_(
+                        NoteRow.kind == "action",
+                        or_(NoteRow.practice_id == practice_id, NoteRow.id.in_(linked)),
+                    ),
+                )
+            )
+        stmt = stmt.order_by(NoteRow.intervention_date, NoteRow.created_at, NoteRow.id)
+        with self._session("read the interventions", write=False) as session:
+            return [_to_note(row) for row in session.scalars(stmt)]
+
     @_bounded("count the notes")
     def note_counts(
         self,
@@ -554,6 +841,9 @@ class NotesRepository:
         network_ids: Iterable[str] | None = None,
     ) -> pl.DataFrame:
         """Per practice: ``n_notes`` (not deleted, every kind) and ``n_open_questions``.
+
+        A note counts for the practice it is filed under (``practice_id``): an action about
+        several practices counts once, for its first; one about a whole network, for none.
 
         A question is open while it has no (not deleted) answer. With ``indicator_id``, only
         notes about that indicator count (plus general notes if ``include_general``). With
@@ -574,7 +864,7 @@ class NotesRepository:
                 func.count().label("n_notes"),
                 func.coalesce(func.sum(is_open), 0).label("n_open_questions"),
             )
-            .where(NoteRow.deleted_at.is_(None))
+            .where(NoteRow.deleted_at.is_(None), NoteRow.practice_id.is_not(None))
             .group_by(NoteRow.practice_id)
         )
         if indicator_id is not None:
@@ -629,6 +919,43 @@ class NotesRepository:
     def check(self) -> None:
         """Raise :class:`NotesUnavailable` unless the database answers a simple query now."""
         self.count()
+
+
+def _check_unchanged(row: NoteRow, uid: str, expected_updated_at: datetime | None) -> None:
+    """:class:`NoteConflict` if the note was saved since the editor read it."""
+    if expected_updated_at is not None and row.updated_at != expected_updated_at:
+        raise NoteConflict(
+            f"Note {uid} was changed at {row.updated_at:%Y-%m-%d %H:%M} UTC since you "
+            "opened it; reload it and make your change again"
+        )
+
+
+def _check_action(row: NoteRow, uid: str) -> None:
+    if row.kind != "action":
+        raise NoteValidationError(
+            f"Note {uid} is a {row.kind.replace('_', ' ')}, not an action: only actions have "
+            "an owner, a due date and a status"
+        )
+
+
+def _stored_fields(row: NoteRow) -> dict[str, object]:
+    """A stored note's fields as :func:`clean_note` takes them."""
+    return {
+        "practice_id": row.practice_id,
+        "network_id": row.network_id,
+        "kind": row.kind,
+        "body": row.body,
+        "author": row.author,
+        "indicator_id": row.indicator_id,
+        "period": row.period,
+        "parent_uid": row.parent.note_uid if row.parent is not None else None,
+        "tags": [t.name for t in row.tags],
+        "owner": row.owner,
+        "due_date": row.due_date,
+        "status": row.status,
+        "intervention_date": row.intervention_date,
+        "practice_ids": list(_to_note(row).practice_ids) if row.kind == "action" else None,
+    }
 
 
 def _filter_tags(tags: Iterable[str] | str) -> list[str]:

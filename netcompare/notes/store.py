@@ -17,6 +17,8 @@ never seeds twice.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import platformdirs
@@ -97,6 +99,49 @@ def _take_migration_lock(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK_KEY})
 
 
+def _sqlite_foreign_keys(conn: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign-key enforcement, outside any transaction (inside one the
+    pragma does nothing): on the driver's connection, so SQLAlchemy does not begin one."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one write transaction under the migration lock, for Alembic.
+
+    On SQLite, foreign keys are switched off for the transaction, as SQLite's "making other
+    kinds of table schema changes" procedure (https://www.sqlite.org/lang_altertable.html,
+    section 7) requires: a batch migration copies a table, drops the old one and renames the
+    copy, and with foreign keys on, that DROP would run ``ON DELETE CASCADE`` / ``SET NULL``
+    on the rows that refer to it (a note's tags, an answer's question). ``PRAGMA
+    foreign_key_check`` then proves nothing was broken before the transaction commits, and
+    foreign keys are switched on again before the connection goes back to the pool.
+    """
+    with writer(engine).connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(conn, on=False)
+        try:
+            with conn.begin():
+                _take_migration_lock(conn)
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise NotesUnavailable(
+                            f"The notes schema change would break {len(broken)} link(s) "
+                            f"between notes (first: {tuple(broken[0])}); nothing was changed"
+                        )
+        finally:
+            if sqlite:
+                try:
+                    _sqlite_foreign_keys(conn, on=True)
+                except Exception:  # a broken connection: never pool it with foreign keys off
+                    conn.invalidate()
+
+
 def upgrade(engine: Engine, revision: str = "head", *, seed_path: Path | None = None) -> None:
     """Migrate the database to ``revision`` and, if it then has no notes, seed it.
 
@@ -105,8 +150,7 @@ def upgrade(engine: Engine, revision: str = "head", *, seed_path: Path | None = 
     seed file's :class:`~netcompare.notes.errors.NoteValidationError` if it is invalid.
     """
     try:
-        with writer(engine).connect() as conn, conn.begin():
-            _take_migration_lock(conn)
+        with _migrating(engine) as conn:
             command.upgrade(alembic_config(conn), revision)
             if seed_path is not None:
                 _seed_if_empty(conn, seed_path)
@@ -117,8 +161,7 @@ def upgrade(engine: Engine, revision: str = "head", *, seed_path: Path | None = 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database back to ``revision`` (for tests and for undoing an upgrade)."""
     try:
-        with writer(engine).connect() as conn, conn.begin():
-            _take_migration_lock(conn)
+        with _migrating(engine) as conn:
             command.downgrade(alembic_config(conn), revision)
     except SQLAlchemyError as exc:
         raise unavailable_error(exc, engine.url, "downgrade the notes store") from exc

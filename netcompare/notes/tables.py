@@ -23,12 +23,18 @@ NOTES_SCHEMA = pl.Schema(
         "created_at": pl.Datetime("us", "UTC"),
         "updated_at": pl.Datetime("us", "UTC"),
         "deleted_at": pl.Datetime("us", "UTC"),
+        "intervention_date": pl.Date(),
+        "owner": pl.String(),
+        "due_date": pl.Date(),
+        "status": pl.String(),
+        "practice_ids": pl.List(pl.String()),
     }
 )
 
 
 def notes_frame(notes: Iterable[Note]) -> pl.DataFrame:
-    """Notes as a frame with :data:`NOTES_SCHEMA` (one row per note, tags as a list)."""
+    """Notes as a frame with :data:`NOTES_SCHEMA` (one row per note, tags and an action's
+    practices as lists; ``practice_id`` is null for an action about a whole network)."""
     rows = [
         {
             "note_uid": n.note_uid,
@@ -44,6 +50,11 @@ def notes_frame(notes: Iterable[Note]) -> pl.DataFrame:
             "created_at": n.created_at,
             "updated_at": n.updated_at,
             "deleted_at": n.deleted_at,
+            "intervention_date": n.intervention_date,
+            "owner": n.owner,
+            "due_date": n.due_date,
+            "status": n.status,
+            "practice_ids": list(n.practice_ids),
         }
         for n in notes
     ]

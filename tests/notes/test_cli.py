@@ -17,9 +17,9 @@ def test_import_export_round_trip_between_databases(db_url, tmp_path, monkeypatc
     monkeypatch.setenv("NETCOMPARE_DB_URL", db_url)
     assert main(["notes", "import", str(SAMPLE)]) == 0
     out = capsys.readouterr().out
-    assert "32 added, 0 updated, 0 already there" in out
+    assert "33 added, 0 updated, 0 already there" in out
     assert main(["notes", "import", str(SAMPLE)]) == 0
-    assert "0 added, 0 updated, 32 already there" in capsys.readouterr().out
+    assert "0 added, 0 updated, 33 already there" in capsys.readouterr().out
 
     store = open_notes_store(db_url, seed=False)
     q = next(n for n in store.list_notes() if n.kind == "question")
@@ -28,7 +28,7 @@ def test_import_export_round_trip_between_databases(db_url, tmp_path, monkeypatc
 
     backup = tmp_path / "backup.csv"
     assert main(["notes", "export", "--out", str(backup)]) == 0
-    assert "Exported 32 notes" in capsys.readouterr().out
+    assert "Exported 33 notes" in capsys.readouterr().out
     exported = read_notes_csv(backup)
     assert sum(n.is_deleted for n in exported) == 1
 
@@ -50,7 +50,9 @@ def test_export_filters_and_markdown(tmp_path, monkeypatch, capsys):
     assert main(["notes", "export", "--out", "-", "--practice", "P003"]) == 0
     csv_text = capsys.readouterr().out
     assert csv_text.startswith("note_uid,practice_id,")
-    assert len(csv_text.strip().splitlines()) == 1 + 3  # the P003 note, question and answer
+    # the P003 note, question and answer, and the N1 action that concerns every N1 practice
+    assert len(csv_text.strip().splitlines()) == 1 + 4
+    assert "Practice manager, P001" in csv_text
     minutes = tmp_path / "minutes.md"
     assert main(["notes", "export", "--out", str(minutes), "--tag", "template"]) == 0
     text = minutes.read_text(encoding="utf-8")
@@ -58,7 +60,7 @@ def test_export_filters_and_markdown(tmp_path, monkeypatch, capsys):
     assert "care-planning template" in text and "MMR" not in text
     assert main(["notes", "status"]) == 0
     status = capsys.readouterr().out
-    assert "schema:   0002 (newest 0002)" in status and "notes:    32 (0 deleted)" in status
+    assert "schema:   0003 (newest 0003)" in status and "notes:    33 (0 deleted)" in status
 
 
 def test_errors_are_one_line_and_exit_2(tmp_path, monkeypatch):

@@ -132,7 +132,7 @@ def test_processes_starting_and_writing_together(db_url):
     assert results == {w: "ok" for w in range(workers)}
     store = open_notes_store(db_url, seed=False)
     try:
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == "0003"
         seeded = len(read_notes_csv(SAMPLE))
         notes = store.list_notes()
         assert len(notes) == seeded + workers * per_worker

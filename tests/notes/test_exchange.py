@@ -40,7 +40,14 @@ def _populate(store) -> list[Note]:
         tags=["recall"],
     )
     store.answer_question(q.note_uid, body="-Fridays, 3pm\n\n+ texts", author="@nurse")
-    gone = make_note(store, practice_id="P002", body="<script>x</script>", kind="meeting_action")
+    gone = store.add_action(
+        network_id="N1",
+        practice_ids=["P002"],
+        body="<script>x</script>",
+        author="N1 learning set",
+        owner="Practice manager, P002",
+        due_date="2025-06-30",
+    )
     store.delete_note(gone.note_uid)
     return store.list_notes(include_deleted=True, newest_first=False)
 
@@ -289,8 +296,8 @@ def test_sample_notes_are_valid_and_varied():
     notes = read_notes_csv(SAMPLE)
     assert 25 <= len(notes) <= 40
     kinds = {n.kind for n in notes}
-    assert kinds == {"practice_note", "question", "answer", "meeting_action"}
-    practices = {n.practice_id for n in notes}
+    assert kinds == {"practice_note", "question", "answer", "action"}
+    practices = {n.practice_id for n in notes} - {None}
     assert all(p.startswith("P") and 1 <= int(p[1:]) <= 36 for p in practices)
     assert {n.network_id for n in notes} == {f"N{i}" for i in range(1, 9)}
     uids = {n.note_uid for n in notes}

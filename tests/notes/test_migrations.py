@@ -15,16 +15,16 @@ from netcompare.notes.models import Base
 from netcompare.notes.store import VERSION_TABLE, downgrade, upgrade
 
 
-def test_head_is_0002():
-    assert head_revision() == "0002"
+def test_head_is_0003():
+    assert head_revision() == "0003"
 
 
 def test_empty_database_is_created_at_head(db_url):
     store = open_notes_store(db_url, seed=False)
     try:
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == "0003"
         tables = set(inspect(store.engine).get_table_names())
-        assert {"notes", "tags", "note_tags", VERSION_TABLE} <= tables
+        assert {"notes", "tags", "note_tags", "note_practices", VERSION_TABLE} <= tables
         assert "alembic_version" not in tables  # its own version table, to share a database
     finally:
         store.close()
@@ -70,7 +70,7 @@ def test_upgrade_from_0001_keeps_every_note(db_url):
 
     store = open_notes_store(db_url, seed=False)  # runs the upgrade on start-up
     try:
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == "0003"
         notes = {n.note_uid: n for n in store.list_notes()}
         assert set(notes) == {"q-1", "a-1", "n-1"}
         assert notes["a-1"].parent_uid == "q-1"

@@ -84,7 +84,7 @@ def test_only_answers_reply_to_questions():
 
 
 def test_kind_accepts_spaces_and_case():
-    assert clean_note(**{**GOOD, "kind": "Meeting Action"}).kind == "meeting_action"
+    assert clean_note(**{**GOOD, "kind": "Meeting Action"}, stored=True).kind == "action"
 
 
 @pytest.mark.parametrize(
