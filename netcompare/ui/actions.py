@@ -233,13 +233,17 @@ def _save_action(form_key: str, network_id: str, period: dt.date | None) -> None
         _flash(form_key, "warning", f"{UNAVAILABLE} The action was not saved; {NOT_SAVED_KEPT}")
         return
     indicator = state.get(f"{form_key}_indicator") or None
+    due = _clean_date(state.get(f"{form_key}_due"))
+    if due is None:
+        _flash(form_key, "error", "Not saved: an action needs a due date (“Due by”).")
+        return
     try:
         action = store.add_action(
             network_id=network_id,
             body=state.get(f"{form_key}_body", ""),
             author=state.get(f"{form_key}_author", ""),
             owner=state.get(f"{form_key}_owner", ""),
-            due_date=_clean_date(state.get(f"{form_key}_due")),  # type: ignore[arg-type]
+            due_date=due,
             practice_ids=list(state.get(f"{form_key}_practices") or []),
             indicator_id=indicator,
             intervention_date=_clean_date(state.get(f"{form_key}_started")),
@@ -368,12 +372,16 @@ def _save_edit(form_key: str, flash_key: str, note_uid: str, updated_at: dt.date
         _keep_typed(form_key, EDIT_FIELDS)
         _flash(flash_key, "warning", f"{UNAVAILABLE} The change was not saved; {NOT_SAVED_KEPT}")
         return
+    due = _clean_date(state.get(f"{form_key}_due"))
+    if due is None:
+        _flash(flash_key, "error", "Not saved: an action needs a due date (“Due by”).")
+        return
     try:
         store.update_action(
             note_uid,
             body=state.get(f"{form_key}_body", ""),
             owner=state.get(f"{form_key}_owner", ""),
-            due_date=_clean_date(state.get(f"{form_key}_due")),
+            due_date=due,
             intervention_date=_clean_date(state.get(f"{form_key}_started")),
             expected_updated_at=updated_at,
         )
@@ -391,27 +399,24 @@ def _save_edit(form_key: str, flash_key: str, note_uid: str, updated_at: dt.date
     _flash(flash_key, "success", "Action saved.")
 
 
-def action_header_markdown(
+def action_details(
     note: Note,
-    today: dt.date,
     *,
     practice_label: Callable[[str], str],
     indicator_names: Mapping[str, str],
 ) -> str:
-    """One line about an action, escaped: status (overdue in words and a symbol), owner, due
-    date, practices, indicator, when the change started."""
-    status = status_words(note, today)
+    """An action's details as plain text (escape it to show it): owner, due date, practices,
+    indicator, when the change started, who added it and when."""
     parts = [
-        f"**{literal(status)}**",
-        f"Owner: {literal(note.owner or '')}",
+        f"Owner: {note.owner or ''}",
         f"Due {date_words(note.due_date)}",
-        literal(practices_words(note, practice_label)),
+        practices_words(note, practice_label),
     ]
     if note.indicator_id:
-        parts.append(literal(indicator_names.get(note.indicator_id, note.indicator_id)))
+        parts.append(indicator_names.get(note.indicator_id, note.indicator_id))
     if note.intervention_date is not None:
         parts.append(f"change started {date_words(note.intervention_date)}")
-    parts.append(f"added by {literal(note.author)} on {date_words(note.created_at.date())}")
+    parts.append(f"added by {note.author} on {date_words(note.created_at.date())}")
     return " · ".join(parts)
 
 
@@ -467,16 +472,14 @@ def action_list(
         with st.container(border=True):
             _show_flash(flash_key)
             if not show_text:
-                st.markdown(
-                    f"**{literal(status_words(note, today))}** · Due {date_words(note.due_date)}"
-                )
+                due = f"Due {date_words(note.due_date)}"
+                st.markdown(f"**{literal(status_words(note, today))}** · {literal(due)}")
                 st.caption("Text hidden while practices are anonymised.")
                 continue
-            st.markdown(
-                action_header_markdown(
-                    note, today, practice_label=practice_label, indicator_names=indicator_names
-                )
+            details = action_details(
+                note, practice_label=practice_label, indicator_names=indicator_names
             )
+            st.markdown(f"**{literal(status_words(note, today))}** · {literal(details)}")
             st.text(note.body)
             buttons = st.columns([1, 1, 4]) if note.status == "open" else st.columns([1, 5])
             if note.status == "open":

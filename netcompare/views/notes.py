@@ -420,7 +420,7 @@ def what_works_here(
             except UserError:
                 continue  # too few points to draw a trend: nothing to judge
             verdict = trend.verdicts[0] if trend.verdicts else None
-            if verdict is not None and verdict.verdict == "improvement":
+            if verdict is not None and verdict.worked:
                 found.append(
                     WorkedHere(
                         note=note,
