@@ -62,7 +62,7 @@ ACTION_FIELDS = ("body", "owner", "due", "practices", "indicator", "started", "a
 EDIT_FIELDS = ("body", "owner", "due", "started")
 OPEN_ACTION_COLUMNS = ("Action", "Owner", "Due", "Status", "Practices")
 DATE_FORMAT = "DD/MM/YYYY"
-SHORT_ACTION_CHARS = 120  # an action's text in the compact table
+SHORT_ACTION_CHARS = 70  # an action's text in the compact table (in full in the list)
 
 
 def date_words(day: dt.date | None) -> str:
@@ -70,10 +70,12 @@ def date_words(day: dt.date | None) -> str:
     return "no date" if day is None else f"{day.day} {day:%b %Y}"
 
 
-def status_words(note: Note, today: dt.date) -> str:
-    """An action's status in words: "⚠ Overdue (due 3 Oct 2026)", "Open", "Done", "Dropped"."""
+def status_words(note: Note, today: dt.date, *, with_date: bool = True) -> str:
+    """An action's status in words: "⚠ Overdue (due 3 Oct 2026)" (without ``with_date``,
+    beside a due date column: "⚠ Overdue"), "Open", "Done", "Dropped"."""
     if note.is_overdue(today):
-        return f"{OVERDUE_SYMBOL} Overdue (due {date_words(note.due_date)})"
+        due = f" (due {date_words(note.due_date)})" if with_date else ""
+        return f"{OVERDUE_SYMBOL} Overdue{due}"
     return STATUS_LABELS.get(note.status or "open", note.status or "Open")
 
 
@@ -122,7 +124,7 @@ def open_actions_table(
             "Action": [short(a.body) for a in rows],
             "Owner": [a.owner or "" for a in rows],
             "Due": [a.due_date for a in rows],
-            "Status": [status_words(a, today) for a in rows],
+            "Status": [status_words(a, today, with_date=False) for a in rows],
             "Practices": [practices_words(a, practice_label) for a in rows],
         },
         schema={
@@ -189,6 +191,8 @@ def open_actions(
         hide_index=True,
         key=f"{key}_open_actions",
         column_config={
+            # the text in full is in the list of actions: a wide column, not the screen
+            "Action": st.column_config.TextColumn(width="large"),
             "Due": st.column_config.DateColumn(format="D MMM YYYY"),
             "Status": st.column_config.TextColumn(
                 help=f"{OVERDUE_SYMBOL} Overdue: still open after its due date"
@@ -479,11 +483,12 @@ def action_list(
             details = action_details(
                 note, practice_label=practice_label, indicator_names=indicator_names
             )
-            st.markdown(f"**{literal(status_words(note, today))}** · {literal(details)}")
+            status = status_words(note, today, with_date=False)  # the due date follows
+            st.markdown(f"**{literal(status)}** · {literal(details)}")
             st.text(note.body)
-            buttons = st.columns([1, 1, 4]) if note.status == "open" else st.columns([1, 5])
+            row = st.container(horizontal=True)
             if note.status == "open":
-                buttons[0].button(
+                row.button(
                     "Done",
                     key=f"{flash_key}_done",
                     icon=":material/check:",
@@ -491,7 +496,7 @@ def action_list(
                     args=(flash_key, note.note_uid, "done"),
                     help="Close the action: it was done",
                 )
-                buttons[1].button(
+                row.button(
                     "Dropped",
                     key=f"{flash_key}_dropped",
                     icon=":material/close:",
@@ -500,7 +505,7 @@ def action_list(
                     help="Close the action: the meeting decided not to do it",
                 )
             else:
-                buttons[0].button(
+                row.button(
                     "Reopen",
                     key=f"{flash_key}_reopen",
                     icon=":material/undo:",

@@ -6,8 +6,9 @@ with its label, and says whether it worked; one click rebases the SPC chart at t
 
 Every page is checked with axe-core. Screenshots (look at them): loop-meeting (the Peer notes
 page with the new action), loop-trends and loop-rebased (the Trends page before and after the
-rebase), at 1920×1080, and loop-projector-trends / loop-projector-notes at 1366×768 in
-presentation mode.
+rebase), at 1920×1080; at 1366×768 in presentation mode loop-projector-trends-top (the
+controls), -trends (the SPC chart with its rule and label), -verdict, -works ("what works
+here" on the Peer notes page) and -actions (the open actions).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def window(browser: Browser, request: pytest.FixtureRequest, size: dict[str, int
 def choose(select: Locator, option: str) -> None:
     """Pick an option in a Streamlit selectbox: type to narrow the list, click the option."""
     select.click()
-    select.page.keyboard.type(option)
+    select.page.keyboard.type(option.split(" (")[0])
     with rerun(select.page):
         select.page.get_by_role("option", name=option, exact=True).click()
 
@@ -75,12 +76,12 @@ def sidebar_select(page: Page, label: str) -> Locator:
     )
 
 
-def type_date(field: Locator, value: str) -> None:
-    """Type a date into a Streamlit date input (DD/MM/YYYY) and close its calendar."""
-    field.click()
-    field.fill(value)
-    field.press("Enter")
-    field.page.keyboard.press("Escape")
+def type_date(form: Locator, label: str, value: str) -> None:
+    """Type a date (DD/MM/YYYY) into a Streamlit date field: its day, month and year parts
+    are spin buttons, each moving on to the next when full."""
+    form.get_by_role("spinbutton", name=f"day, {label}").click()
+    form.page.keyboard.type(value.replace("/", ""))
+    expect(form.get_by_role("spinbutton", name=f"year, {label}")).to_have_text(value[-4:])
 
 
 def open_page(page: Page, link: str) -> None:
@@ -96,6 +97,18 @@ def top_screenshot(screenshot: Callable[[Page, str], Path], page: Page, name: st
     page.locator('[data-testid="stMain"]').evaluate("el => el.scrollTo(0, 0)")
     settle(page)
     return screenshot(page, name)
+
+
+def scroll_to(target: Locator) -> None:
+    """Scroll the page so that ``target`` is at the top of the window, below Streamlit's
+    header bar, and wait for the layout to settle."""
+    target.evaluate(
+        """el => {
+            el.scrollIntoView({block: 'start'});
+            document.querySelector('[data-testid="stMain"]').scrollBy(0, -90);
+        }"""
+    )
+    settle(target.page)
 
 
 def spc_chart(page: Page) -> Locator:
@@ -115,7 +128,7 @@ def test_an_action_from_the_meeting_is_on_next_months_trend_with_its_verdict(
     # -- the meeting: network, practice, indicator, and the period of the meeting first ------
     choose(sidebar_select(page, "Network"), NETWORK)
     choose(sidebar_select(page, "Period"), MEETING)
-    choose(sidebar_select(page, "Practice"), PRACTICE)
+    choose(sidebar_select(page, "Practice"), f"{PRACTICE} (P003)")
     open_page(page, "Peer notes")
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_role("heading", name=f"0 open actions · {NETWORK}")).to_be_visible()
@@ -123,16 +136,14 @@ def test_an_action_from_the_meeting_is_on_next_months_trend_with_its_verdict(
     form = main.locator('[data-testid="stForm"]').filter(has_text="What will be done")
     form.get_by_label("What will be done").fill(BODY)
     form.get_by_label("Owner").fill(OWNER)
-    type_date(form.get_by_label("Due by"), "27/02/2026")
+    type_date(form, "Due by", "27/02/2026")
     practices = form.locator('[data-testid="stMultiSelect"]')
     practices.click()
     page.keyboard.type(PRACTICE)
     page.get_by_role("option", name=PRACTICE, exact=True).click()
     page.keyboard.press("Escape")
-    expect(
-        form.locator('[data-testid="stSelectbox"]').filter(has_text="Indicator")
-    ).to_contain_text(INDICATOR)
-    type_date(form.get_by_label("Change started on (optional)"), STARTED)
+    expect(form.get_by_role("combobox", name="Indicator")).to_have_value(INDICATOR)
+    type_date(form, "Change started on (optional)", STARTED)
     form.get_by_label("Your name and role").fill(AUTHOR)
     with rerun(page):
         form.get_by_role("button", name="Save action").click()
@@ -140,11 +151,12 @@ def test_an_action_from_the_meeting_is_on_next_months_trend_with_its_verdict(
     expect(
         main.get_by_role("heading", name=f"1 open action, 1 overdue · {NETWORK}")
     ).to_be_visible()
-    expect(main.get_by_text(BODY, exact=True)).to_be_visible()
+    # in the list of actions with its controls, and in All notes
+    expect(main.locator('[data-testid="stText"]').filter(has_text=BODY)).to_have_count(2)
+    expect(main.get_by_role("button", name="Done")).to_be_visible()
     assert_no_error(page)
     check_accessibility(page, "Peer notes, the action added")
-    main.get_by_role("heading", name="Actions").scroll_into_view_if_needed()
-    settle(page)
+    scroll_to(main.get_by_role("heading", name="Actions"))
     screenshot(page, "loop-meeting")
 
     # -- months later: the period moved on, the practice's trend -----------------------------
@@ -164,8 +176,7 @@ def test_an_action_from_the_meeting_is_on_next_months_trend_with_its_verdict(
     words = verdict.inner_text()
     assert "Jan 2026" in words, words
     check_accessibility(page, "Trends with an intervention")
-    main.get_by_role("heading", name="Did it work?").scroll_into_view_if_needed()
-    settle(page)
+    scroll_to(spc)
     screenshot(page, "loop-trends")
 
     # -- one click: new limits from the change ---------------------------------------------
@@ -179,8 +190,7 @@ def test_an_action_from_the_meeting_is_on_next_months_trend_with_its_verdict(
     assert "rebase=2026-01-01" in page.url
     assert_no_error(page)
     check_accessibility(page, "Trends rebased at the intervention")
-    spc.scroll_into_view_if_needed()
-    settle(page)
+    scroll_to(spc)
     screenshot(page, "loop-rebased")
 
     # -- the same on a projector, in presentation mode -------------------------------------
@@ -194,9 +204,10 @@ def test_an_action_from_the_meeting_is_on_next_months_trend_with_its_verdict(
     assert_no_error(projector)
     assert projector.evaluate("document.documentElement.scrollWidth") <= PROJECTOR["width"]
     check_accessibility(projector, "Trends in presentation mode")
-    top_screenshot(screenshot, projector, "loop-projector-trends")
-    projector.get_by_role("heading", name="Did it work?").scroll_into_view_if_needed()
-    settle(projector)
+    top_screenshot(screenshot, projector, "loop-projector-trends-top")
+    scroll_to(spc_chart(projector))
+    screenshot(projector, "loop-projector-trends")
+    scroll_to(projector.get_by_role("heading", name="Did it work?"))
     screenshot(projector, "loop-projector-verdict")
 
     notes_link = link.replace("/trends?", "/notes?")
@@ -204,7 +215,22 @@ def test_an_action_from_the_meeting_is_on_next_months_trend_with_its_verdict(
     projector.wait_for_selector("h1", timeout=60_000)
     wait_for_app(projector)
     assert_no_error(projector)
-    projector.get_by_role("heading", name="Actions").scroll_into_view_if_needed()
-    settle(projector)
     check_accessibility(projector, "Peer notes in presentation mode")
-    screenshot(projector, "loop-projector-notes")
+    # months later the change shows special cause improvement: "what works here"
+    works = projector.get_by_role("heading", name="What works here")
+    expect(works).to_be_visible()
+    worked = projector.locator('[data-testid="stMain"]').get_by_text(
+        re.compile("Since “Recall change.*special cause improvement$")
+    )
+    expect(worked.first).to_be_visible()
+    scroll_to(works)
+    screenshot(projector, "loop-projector-works")
+    scroll_to(projector.get_by_role("heading", name=f"1 open action, 1 overdue · {NETWORK}"))
+    screenshot(projector, "loop-projector-actions")
+    # the compact table fits the projector's width: no column cut off on the right
+    grid = projector.locator('[data-testid="stDataFrame"]').filter(has_text="Status").first
+    box = grid.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PROJECTOR["width"]
+    expect(grid.locator('table[role="grid"] thead th').filter(has_text="Practices")).to_have_count(
+        1
+    )
