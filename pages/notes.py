@@ -251,7 +251,7 @@ elif store is not None and notes_available():
                 else f"{network_names.get(network_id, network_id)} (the whole network)"
             )
             st.markdown(f"**{literal(who)}** · {literal(item.indicator_name)}")
-            st.markdown(f":material/trending_up: {literal(item.words)}")
+            st.markdown(f"**{literal(item.words)}**")
             show_note(item.note)
             if item.practice_id in labels:
                 profile_button(
