@@ -17,7 +17,7 @@ Typical use::
                               due_date="2025-06-30", practice_ids=["P003", "P001"],
                               indicator_id="IMM_MMR1")
     store.set_action_status(action.note_uid, "done")
-    overdue = store.list_actions(network_ids=["N1"], statuses=["open"], due_before=today)
+    overdue = store.list_actions(network_ids=["N1"], statuses=["open"], due_before=date.today())
     dated = store.list_interventions(network_id="N1", indicator_id="IMM_MMR1",
                                      practice_id="P003")   # drawn on the charts
 

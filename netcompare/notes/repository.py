@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from typing import TypeVar
 
 import polars as pl
-from sqlalchemy import Engine, and_, case, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, case, exists, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -146,7 +146,7 @@ def _set_practices(row: NoteRow, practice_ids: Iterable[str]) -> None:
     ]
 
 
-def _concerning(practice_ids: Sequence[str]):  # type: ignore[no-untyped-def]
+def _concerning(practice_ids: Sequence[str]) -> ColumnElement[bool]:
     """Notes whose practice is one of ``practice_ids``, or actions concerning one of them."""
     linked = select(NotePracticeRow.note_id).where(NotePracticeRow.practice_id.in_(practice_ids))
     return or_(NoteRow.practice_id.in_(practice_ids), NoteRow.id.in_(linked))

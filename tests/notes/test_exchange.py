@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from netcompare.notes import (
     read_notes_csv,
     write_notes_csv,
 )
+from netcompare.notes.exchange import NOTE_UID_NAMESPACE
 from tests.data.make_bad_inputs import XLSX, ZIPPED
 
 from .conftest import make_note
@@ -331,3 +333,141 @@ def test_markdown_minutes_escape_and_thread(store):
     assert lines[q + 2] == "  And when, =today?"
     assert lines[q + 3].startswith("  - **Answer** · @nurse")
     assert lines[q + 4 : q + 7] == ["    \\-Fridays, 3pm", "", "    \\+ texts"]
+
+
+def _populate_actions(store) -> list[Note]:
+    """Actions of every shape (several practices, the whole network, a formula-like owner,
+    an old one without owner and due date) and dated practice notes."""
+    make_note(store, practice_id="P003", intervention_date="2024-11-04", tags=["recall"])
+    store.add_action(
+        network_id="N6",
+        practice_ids=["P026", "P028", "P027"],
+        indicator_id="DM_RETINAL",
+        body="Book retinal screening at the bloods visit",
+        author="N6 learning set",
+        owner='=HYPERLINK("http://evil.example")',
+        due_date="2025-06-30",
+        status="done",
+        intervention_date="2025-04-01",
+        period="2025-03",
+        tags=["retinal"],
+    )
+    store.add_action(
+        network_id="N3",
+        practice_ids=[],
+        body="Every N3 practice to get the 8-week list",
+        author="N3 learning set",
+        owner="@N3 clinical director",
+        due_date="2025-06-30",
+        status="dropped",
+    )
+    return store.list_notes(include_deleted=True, newest_first=False)
+
+
+def test_csv_round_trip_of_the_action_fields(store, tmp_path):
+    notes = _populate_actions(store)
+    path = tmp_path / "actions.csv"
+    write_notes_csv(notes, path)
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = {r["body"]: r for r in csv.DictReader(f)}
+    multi = rows["Book retinal screening at the bloods visit"]
+    assert multi["owner"] == '\'=HYPERLINK("http://evil.example")'  # neutralised in the file
+    assert (multi["due_date"], multi["status"], multi["intervention_date"]) == (
+        "2025-06-30",
+        "done",
+        "2025-04-01",
+    )
+    assert multi["practice_ids"] == "P026;P027;P028" and multi["practice_id"] == "P026"
+    wide = rows["Every N3 practice to get the 8-week list"]
+    assert (wide["practice_id"], wide["practice_ids"], wide["owner"]) == (
+        "",
+        "",
+        "'@N3 clinical director",
+    )
+    dated = rows["Recall coordinator phones MMR defaulters every Friday"]
+    assert dated["intervention_date"] == "2024-11-04"
+    assert (dated["owner"], dated["due_date"], dated["status"], dated["practice_ids"]) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    assert read_notes_csv(path) == notes
+
+    other = open_notes_store(f"sqlite:///{(tmp_path / 'other.db').as_posix()}", seed=False)
+    try:
+        assert import_notes_csv(other, path).added == 3
+        assert other.list_notes(include_deleted=True, newest_first=False) == notes
+        assert import_notes_csv(other, path).unchanged == 3
+        [moved] = other.list_actions(network_ids=["N6"])
+        assert moved.owner == '=HYPERLINK("http://evil.example")'
+        assert other.list_actions(practice_ids=["P028"], include_network_wide=False) == [moved]
+    finally:
+        other.close()
+
+
+def test_an_old_format_csv_with_meeting_actions_imports(store, tmp_path):
+    """A backup written before actions (no owner … practice_ids columns; kind meeting_action)
+    reads as migration 0003 would have turned it: open actions concerning their practice."""
+    old_columns = CSV_COLUMNS[: CSV_COLUMNS.index("deleted_at") + 1]
+    assert "owner" not in old_columns
+    path = tmp_path / "old.csv"
+    path.write_text(
+        ",".join(old_columns) + "\n"
+        "ma-1,P026,N6,DM_RETINAL,2025-03-01,meeting_action,,N6 learning set,"
+        "Try it for three months,recall,2025-03-12T14:00:00+00:00,2025-03-12T14:00:00+00:00,\n"
+        "pn-1,P025,N6,DM_RETINAL,2025-03-01,practice_note,,Rashid Miah,"
+        "Same visit as the bloods,,2025-03-10T11:00:00+00:00,2025-03-10T11:00:00+00:00,\n",
+        encoding="utf-8",
+    )
+    result = import_notes_csv(store, path)
+    assert (result.added, result.updated, result.unchanged) == (2, 0, 0)
+    action = store.get_note("ma-1")
+    assert (action.kind, action.status, action.practice_ids) == ("action", "open", ("P026",))
+    assert (action.owner, action.due_date, action.intervention_date) == (None, None, None)
+    assert action.tags == ("recall",)
+    assert store.get_note("pn-1").practice_ids == ()
+
+
+def test_rows_without_ids_keep_the_ids_they_had_before_the_rename(tmp_path):
+    """A file without note_uid gets ids from its content; a meeting action's must not change
+    with the rename, or importing the same old file again would duplicate it."""
+
+    path = tmp_path / "minimal.csv"
+    path.write_text(
+        "practice_id,network_id,kind,author,body\n"
+        "P017,N4,Meeting action,N4 learning set,Refer every smoker\n"
+        "P017,N4,action,N4 learning set,Refer every smoker\n",
+        encoding="utf-8",
+    )
+    old, new = read_notes_csv(path)
+    key = "\x1f".join(["P017", "N4", "None", "None", "meeting_action", "N4 learning set"])
+    assert old.note_uid == str(uuid.uuid5(NOTE_UID_NAMESPACE, key + "\x1fRefer every smoker\x1f"))
+    assert old.kind == "action" and new.kind == "action"
+    assert old.note_uid != new.note_uid
+
+
+def test_markdown_shows_the_action_fields_escaped(store):
+    notes = _populate_actions(store)
+    wide_uid = next(n.note_uid for n in notes if n.practice_id is None)
+    hostile = store.update_action(wide_uid, owner="**Boss** <img src=x>", due_date="2025-07-31")
+    notes = [n if n.note_uid != wide_uid else hostile for n in notes]
+    md = export_markdown(
+        notes,
+        practice_names={"P026": "Foundry [Practice]", "P027": "Barley *Medical*"},
+        exported_at=datetime(2025, 8, 1, 12, 0, tzinfo=UTC),
+    )
+    lines = md.splitlines()
+    multi = next(line for line in lines if line.startswith("- **Action** · N6 learning set"))
+    assert 'owner: \'=HYPERLINK("http://evil.example")' not in multi
+    assert 'owner: \\=HYPERLINK("http://evil.example")' in multi  # Markdown-escaped
+    assert "due 30 Jun 2025" in multi and "status: Done" in multi
+    assert "practices: Foundry \\[Practice\\] (P026), Barley \\*Medical\\* (P027), P028" in multi
+    assert "started 01 Apr 2025" in multi and "tags: retinal" in multi
+    assert "## Network N3 as a whole" in md
+    wide = next(line for line in lines if line.startswith("- **Action** · N3 learning set"))
+    assert "owner: \\*\\*Boss\\*\\* \\<img src=x\\>" in wide
+    assert "the whole network" in wide and "status: Dropped" in wide and "due 31 Jul 2025" in wide
+    assert not re.search(r"(?<!\\)<img", md) and "**Boss**" not in md
+    dated = next(line for line in lines if line.startswith("- **What we do**"))
+    assert "started 04 Nov 2024" in dated and "owner" not in dated

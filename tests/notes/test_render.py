@@ -81,3 +81,34 @@ def test_header_with_practice_and_deleted_flag():
     note = _note(kind="question", deleted_at=T, practice_id="P0_1")
     header = note_header_markdown(note, practice_name="St *Mary*", show_practice=True)
     assert header == "**Question** · Shirin · 14 Mar 2025 · St \\*Mary\\* (P0\\_1) · *deleted*"
+
+
+def test_action_header_shows_status_owner_due_practices_and_start():
+    action = _note(
+        kind="action",
+        practice_id="P026",
+        owner="**Practice** manager <b>",
+        due_date=date(2025, 6, 30),
+        status="done",
+        practice_ids=("P026", "P0_27"),
+        intervention_date=date(2025, 4, 1),
+    )
+    assert note_header_markdown(action) == (
+        "**Action** · Shirin · 14 Mar 2025 · **Done** · owner \\*\\*Practice\\*\\* manager "
+        "\\<b\\> · due 30 Jun 2025 · practices P026, P0\\_27 · started 01 Apr 2025"
+    )
+    shown = note_header_markdown(action, practice_name="Foundry", show_practice=True)
+    assert "Foundry (P026)" in shown and "also P0\\_27" in shown and "practices" not in shown
+
+
+def test_network_wide_action_and_dated_practice_note_headers():
+    wide = _note(kind="action", practice_id=None, owner="N3 lead", due_date=date(2025, 6, 30))
+    header = note_header_markdown(wide, show_practice=True)
+    assert header == (
+        "**Action** · Shirin · 14 Mar 2025 · **Open** · owner N3 lead · due 30 Jun 2025 · "
+        "whole network"
+    )
+    dated = _note(intervention_date=date(2024, 11, 4))
+    assert note_header_markdown(dated).endswith(" · started 04 Nov 2024")
+    gone = _note(intervention_date=date(2024, 11, 4), deleted_at=T)
+    assert "started" not in note_header_markdown(gone)  # a deleted note is no intervention
