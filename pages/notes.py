@@ -100,7 +100,11 @@ def show_note(note: Note, *, with_practice: bool = False) -> None:
     else:
         st.markdown(
             note_header_markdown(
-                dataclasses.replace(note, author="author hidden"), indicator_name=indicator
+                # an action's owner is free text too ("owner hidden")
+                dataclasses.replace(
+                    note, author="author hidden", owner="hidden" if note.owner else None
+                ),
+                indicator_name=indicator,
             )
         )
         st.caption("Text hidden while practices are anonymised.")
@@ -236,7 +240,7 @@ elif store is not None and notes_available():
         "improvement: the SPC limits from the points before the change, the Making Data Count "
         "rules on the points from it on, as on the Trends page."
     )
-    worked = what_works(data, network_id, options, until=f.period)
+    worked = what_works(data, network_id, options, until=f.period, hide_text=not show_text)
     if not worked and notes_available():
         st.write(
             "No change in this network shows an improvement yet. Add the date a change "

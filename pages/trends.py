@@ -23,6 +23,7 @@ from netcompare.ui.widgets import need_indicator, profile_button, show_chart
 from netcompare.views.common import practice_network_map
 from netcompare.views.format import SPC_CHART_WORDS, period_label
 from netcompare.views.interventions import interventions_from_notes
+from netcompare.views.notes import without_free_text
 from netcompare.views.trends import SPC_CHARTS, TWO_IN_THREE_WORDS, rebase_periods
 
 REBASE_KEY = "rebase"
@@ -111,6 +112,8 @@ if show_interventions and notes_store() is not None:  # unavailable: warned, non
                 indicator.period_type,
             )
         )
+        if f.anonymised:  # notes are free text: they may name practices, staff or patients
+            interventions = without_free_text(interventions)
 
 try:
     trend = trend_view(

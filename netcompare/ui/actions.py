@@ -30,7 +30,13 @@ import streamlit as st
 
 from netcompare.data.dataset import DataSet
 from netcompare.errors import UserError
-from netcompare.notes import MAX_AUTHOR_CHARS, MAX_BODY_CHARS, Note, NoteValidationError
+from netcompare.notes import (
+    MAX_AUTHOR_CHARS,
+    MAX_BODY_CHARS,
+    Note,
+    NoteConflict,
+    NoteValidationError,
+)
 from netcompare.notes.note import STATUS_LABELS
 from netcompare.redact import mask_secrets
 from netcompare.text import literal
@@ -208,7 +214,12 @@ _what_works_cached = cached_view(what_works_here)
 
 
 def what_works(
-    data: DataSet, network_id: str, options: ViewOptions, *, until: dt.date | None
+    data: DataSet,
+    network_id: str,
+    options: ViewOptions,
+    *,
+    until: dt.date | None,
+    hide_text: bool = False,
 ) -> list[WorkedHere]:
     """What works here: the network's dated actions and practice notes whose verdict is
     improvement (:func:`netcompare.views.notes.what_works_here`, cached on the notes' ids
@@ -218,7 +229,7 @@ def what_works(
     )
     if not dated:
         return []
-    return _what_works_cached(data, network_id, dated, options, until=until)
+    return _what_works_cached(data, network_id, dated, options, until=until, hide_text=hide_text)
 
 
 # -- adding an action ---------------------------------------------------------------------------
@@ -392,6 +403,18 @@ def _save_edit(form_key: str, flash_key: str, note_uid: str, updated_at: dt.date
     except NoteValidationError as exc:
         _flash(flash_key, "error", f"Not saved: {exc}.")
         return
+    except NoteConflict:
+        _forget_typed(form_key)
+        for name in EDIT_FIELDS:  # the form shows their version on the next run
+            state.pop(f"{form_key}_{name}", None)
+        clear_notes_cache()
+        _flash(
+            flash_key,
+            "warning",
+            "Not saved: someone else changed this action while you were editing it. It now "
+            "shows their version: make your change again.",
+        )
+        return
     except UserError as exc:
         _keep_typed(form_key, EDIT_FIELDS)
         _flash(flash_key, "warning", mask_secrets(f"Not saved. {exc}. Also, {NOT_SAVED_KEPT}"))
@@ -435,6 +458,12 @@ def _edit_form(note: Note, *, key: str, flash_key: str) -> None:
         "due": note.due_date,
         "started": note.intervention_date,
     }
+    # Changed elsewhere since the form was filled (another user, a status change): start again
+    # from the action as saved now.
+    if state.get(f"{form_key}__from") != note.updated_at:
+        for name in EDIT_FIELDS:
+            state.pop(f"{form_key}_{name}", None)
+        state[f"{form_key}__from"] = note.updated_at
     for name, value in saved.items():
         state.setdefault(f"{form_key}_{name}", value)
     with st.form(form_key, clear_on_submit=False):

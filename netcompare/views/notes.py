@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -36,7 +36,7 @@ from netcompare.views.format import (
     judgement_words,
     standouts_display,
 )
-from netcompare.views.interventions import interventions_from_notes
+from netcompare.views.interventions import Intervention, interventions_from_notes
 from netcompare.views.trends import trend_view
 
 # The verdicts that mean "significantly better than the benchmark" (95% or 99.8%). The
@@ -361,6 +361,24 @@ def network_name_map(data: DataSet) -> dict[str, str]:
     return dict(networks.select("network_id", "network_name").iter_rows())
 
 
+TEXT_HIDDEN = "Text hidden while practices are anonymised."
+
+
+def without_free_text(interventions: Iterable[Intervention]) -> tuple[Intervention, ...]:
+    """The interventions with nothing a person typed: labelled by kind and number ("Action
+    1", "What we do 2"), no text, no author — for a screen with the practices anonymised (a
+    note may name practices, staff or patients). Charts and verdict words then name them so."""
+    return tuple(
+        replace(
+            intervention,
+            label=f"{intervention.kind_label} {i}",
+            text=TEXT_HIDDEN,
+            author="author hidden",
+        )
+        for i, intervention in enumerate(interventions, start=1)
+    )
+
+
 @dataclass(frozen=True)
 class WorkedHere:
     """A dated action or "what we do" note after which the series improved ("what works
@@ -380,6 +398,7 @@ def what_works_here(
     options: ViewOptions,
     *,
     until: dt.date | None = None,
+    hide_text: bool = False,
 ) -> list[WorkedHere]:
     """The interventions in ``network_id`` whose verdict is "improvement": each dated action
     or practice note of the network about an indicator of ``data``, judged as the Trends page
@@ -388,7 +407,8 @@ def what_works_here(
     whole network), with the data up to ``until``. Newest change first.
 
     A note about no particular indicator is not judged here (the Trends page judges it on
-    the indicator shown).
+    the indicator shown). ``hide_text``: the words name the change by its kind, not its first
+    words (:func:`without_free_text`).
     """
     found: list[WorkedHere] = []
     indicators = set(data.indicators.get_column("indicator_id").to_list())
@@ -405,6 +425,8 @@ def what_works_here(
         interventions = interventions_from_notes([note], periods, indicator.period_type)
         if not interventions:
             continue
+        if hide_text:
+            interventions = list(without_free_text(interventions))
         for practice_id in note.concerns or (None,):
             if practice_id is None and in_network is None:
                 continue  # the network's average needs the network chosen

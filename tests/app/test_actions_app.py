@@ -137,6 +137,19 @@ def test_edit_an_action(store: NotesRepository) -> None:
     assert "Audit the recall list and phone the defaulters" in [t.value for t in at.text]
 
 
+def test_an_edit_made_meanwhile_by_someone_else_is_not_overwritten(store) -> None:
+    action = add_action(store, "Audit the recall list", TODAY + dt.timedelta(days=10))
+    at = page()
+    form = f"action_edit_open_{action.note_uid}"
+    at.text_input(key=f"{form}_owner").input("Nurse lead, Maltings Practice")
+    store.update_action(action.note_uid, owner="GP partner, Maltings Practice")  # another user
+    at.button(key=f"FormSubmitter:{form}-Save changes").click().run()
+    assert not at.exception, at.exception
+    assert any("someone else changed this action" in w.value for w in at.warning)
+    assert store.get_note(action.note_uid).owner == "GP partner, Maltings Practice"
+    assert at.text_input(key=f"{form}_owner").value == "GP partner, Maltings Practice"
+
+
 def test_close_an_action_done_then_reopen_it_and_drop_it(store: NotesRepository) -> None:
     action = add_action(store, "Text reminders the week before clinic", TODAY)
     uid = action.note_uid
@@ -324,3 +337,24 @@ def test_what_works_here_needs_a_network(store: NotesRepository) -> None:
     assert "Choose a network in the sidebar to see the changes that worked in it." in texts(
         at, "info"
     )
+
+
+def test_anonymised_practices_hide_the_actions_free_text(store: NotesRepository) -> None:
+    action = add_action(
+        store,
+        "Ask Maltings' Dr Khan to audit",
+        TODAY + dt.timedelta(days=5),
+        intervention_date=dt.date(2025, 9, 1),  # and it worked: "what works here" too
+    )
+    for path in (NETWORKS_PAGE, NOTES_PAGE):
+        at = page(path)
+        at.toggle(key="anonymise").set_value(True).run()
+        assert not at.exception, at.exception
+        table = actions_table(at)
+        assert list(table.columns) == ["Due", "Status", "Practices"], path
+        assert all(p.startswith("Practice ") for p in table["Practices"]), path
+        assert action.body not in [t.value for t in at.text], path
+        leaked = [m.value for m in at.markdown if "Maltings" in m.value or "Khan" in m.value]
+        assert not leaked, (path, leaked)
+    words = [shown(m.value) for m in at.markdown if "special cause improvement" in m.value]
+    assert words and words[0].startswith("**Since “Action 1” in Sep 2025: ")

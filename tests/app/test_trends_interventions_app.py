@@ -175,3 +175,21 @@ def test_unavailable_notes_leave_the_page_working(monkeypatch: pytest.MonkeyPatc
     assert [w for w in texts(at, "warning") if w.startswith("Notes unavailable.")]
     assert len(drawn_charts(at)) == 2
     assert "Did it work?" not in [shown(s.value) for s in at.subheader]
+
+
+def test_anonymised_practices_hide_the_notes_text_on_the_charts(sample, store) -> None:
+    note = dated_action(store, ["P003"], body="Dr Khan at Gasholder phones every family")
+    at = trends()
+    at.toggle(key="anonymise").set_value(True).run()
+    assert not at.exception, at.exception
+    spc = chart_titled(at, "SPC:")
+    for chart in drawn_charts(at):
+        assert "Khan" not in drawn(chart) and "Dr Rahman" not in drawn(chart), chart.title
+    assert "Action 1" in drawn(spc)  # still drawn, named by its kind
+    # "did it work?" names it by its kind; its text and author are hidden
+    markdown = [shown(m.value) for m in at.markdown]
+    assert "**Action 1** · Action · author hidden · started Sep 2025" in markdown
+    assert any(m.startswith("Since “Action 1” in Sep 2025: ") for m in markdown)
+    assert "Text hidden while practices are anonymised." in [t.value for t in at.text]
+    assert not [m for m in markdown if m.startswith("Since") and "Khan" in m]
+    assert at.button(key=f"rebase_at_{note.note_uid}")
