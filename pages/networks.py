@@ -9,13 +9,15 @@ from netcompare.charts.networks import (
     practice_spread_summary,
 )
 from netcompare.text import literal
+from netcompare.ui.actions import open_actions
 from netcompare.ui.context import current_view
 from netcompare.ui.definition import definition_button
 from netcompare.ui.pack import meeting_pack_section
-from netcompare.ui.views import incentive_table, network_summary
+from netcompare.ui.views import incentive_table, network_summary, practice_label_map
 from netcompare.ui.widgets import need_indicator, show_chart, table_download
 from netcompare.views.format import period_label
 from netcompare.views.networks import DEFAULT_UPFRONT
+from netcompare.views.notes import network_name_map
 
 view = current_view()
 data, f = view.data, view.filters
@@ -68,6 +70,18 @@ st.caption(literal(practice_spread_summary(summary.chart_practices, summary.netw
 if summary.table is not None:
     st.dataframe(summary.table, hide_index=True)
     table_download(summary.table, name=f"networks_{f.indicator_id}")
+
+# -- the open and overdue actions agreed at the chosen network's meetings ----------------------
+st.header("Actions")
+practice_labels = practice_label_map(data, f.view_options())
+open_actions(
+    None if f.all_networks else f.network_id,
+    practice_label=lambda p: practice_labels.get(p, p),
+    network_names=network_name_map(data),
+    key="networks",
+    show_text=not f.anonymised,
+)
+st.caption("Add, edit and close actions on the Peer notes page.")
 
 st.header("Incentives")
 st.caption(

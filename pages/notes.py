@@ -9,6 +9,13 @@ from netcompare.errors import UserError
 from netcompare.notes import Note
 from netcompare.notes.render import note_header_markdown
 from netcompare.text import literal
+from netcompare.ui.actions import (
+    action_form,
+    action_list,
+    open_actions,
+    overdue_first,
+    what_works,
+)
 from netcompare.ui.context import current_view
 from netcompare.ui.definition import definition_button
 from netcompare.ui.judgement import judgement_choice
@@ -16,6 +23,7 @@ from netcompare.ui.linked import linked_multiselect
 from netcompare.ui.notes import (
     answer_form,
     export_buttons,
+    find_actions,
     find_notes,
     known_tags,
     note_counts,
@@ -74,7 +82,12 @@ def show_note(note: Note, *, with_practice: bool = False) -> None:
     """One note, safely: the header escaped, the body as plain text (or hidden)."""
     if with_practice:
         network = network_names.get(note.network_id, note.network_id)
-        st.markdown(f"**{literal(practice_label(note.practice_id))}** · {literal(network)}")
+        who = (
+            ", ".join(practice_label(p) for p in note.concerns)
+            if note.concerns
+            else "The whole network"
+        )
+        st.markdown(f"**{literal(who)}** · {literal(network)}")
         if note.practice_id in labels:
             profile_button(
                 note.practice_id,
@@ -87,7 +100,11 @@ def show_note(note: Note, *, with_practice: bool = False) -> None:
     else:
         st.markdown(
             note_header_markdown(
-                dataclasses.replace(note, author="author hidden"), indicator_name=indicator
+                # an action's owner is free text too ("owner hidden")
+                dataclasses.replace(
+                    note, author="author hidden", owner="hidden" if note.owner else None
+                ),
+                indicator_name=indicator,
             )
         )
         st.caption("Text hidden while practices are anonymised.")
@@ -209,9 +226,87 @@ else:
                 )
             )
 
+practice_ids = sorted(practice_network, key=lambda p: (practice_label(p), p))
+network_id = None if f.all_networks else f.network_id
+
+# -- what works here: the changes after which a practice (or the network) improved -----------
+st.header("What works here")
+if network_id is None:
+    st.info("Choose a network in the sidebar to see the changes that worked in it.")
+elif store is not None and notes_available():
+    st.caption(
+        "Dated actions and “what we do” notes of this network after which the practice's "
+        "series (or the network's, for an action about the whole network) shows special cause "
+        "improvement: the SPC limits from the points before the change, the Making Data Count "
+        "rules on the points from it on, as on the Trends page."
+    )
+    worked = what_works(data, network_id, options, until=f.period, hide_text=not show_text)
+    if not worked and notes_available():
+        st.write(
+            "No change in this network shows an improvement yet. Add the date a change "
+            "started to an action or a “what we do” note, and it is judged here and on the "
+            "Trends page."
+        )
+    for item in worked:
+        with st.container(border=True):
+            who = (
+                practice_label(item.practice_id)
+                if item.practice_id is not None
+                else f"{network_names.get(network_id, network_id)} (the whole network)"
+            )
+            st.markdown(f"**{literal(who)}** · {literal(item.indicator_name)}")
+            st.markdown(f"**{literal(item.words)}**")
+            show_note(item.note)
+            if item.practice_id in labels:
+                profile_button(
+                    item.practice_id,
+                    practice_label(item.practice_id),
+                    key=f"notes_works_profile_{item.note.note_uid}_{item.practice_id}",
+                )
+
+# -- actions agreed at the network's meetings -------------------------------------------------
+st.header("Actions")
+open_actions(
+    network_id,
+    practice_label=practice_label,
+    network_names=network_names,
+    key="notes",
+    show_text=show_text,
+)
+if network_id is not None:
+    network_practices = [p for p in practice_ids if practice_network[p] == network_id]
+    with st.expander("Add an action", expanded=False, icon=":material/add_task:"):
+        action_form(
+            network_id=network_id,
+            practice_ids=network_practices,
+            practice_label=practice_label,
+            indicator_names=indicator_names,
+            indicator_id=f.indicator_id,
+            period=f.period,
+        )
+    if store is not None and notes_available():
+        actions = find_actions(network_ids=[network_id])
+        open_ones = overdue_first([a for a in actions if a.status == "open"], dt.date.today())
+        closed = [a for a in actions if a.status != "open"]
+        action_list(
+            open_ones,
+            practice_label=practice_label,
+            indicator_names=indicator_names,
+            key="open",
+            show_text=show_text,
+        )
+        if closed:
+            with st.expander(literal(f"Closed actions ({len(closed)})")):
+                action_list(
+                    closed,
+                    practice_label=practice_label,
+                    indicator_names=indicator_names,
+                    key="closed",
+                    show_text=show_text,
+                )
+
 # -- add a note -------------------------------------------------------------------------------
 st.header("Add a note or ask a question")
-practice_ids = sorted(practice_network, key=lambda p: (practice_label(p), p))
 if practice_ids:  # shown even when notes are unavailable: a note being typed stays
     default = practice_ids.index(f.practice_id) if f.practice_id in practice_ids else 0
     pick_col, about_col = st.columns(2)

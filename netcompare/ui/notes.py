@@ -64,7 +64,8 @@ CACHE_TTL_S = 30  # successful reads only: a failed read raises and is never cac
 RETRY_S = 5.0  # after a failed open, the next attempt waits this long (read at each call)
 UNAVAILABLE = "Notes unavailable."
 AUTHOR_KEY = "netcompare_notes_author"  # remembers the name typed last, for the next form
-NOTE_KINDS_IN_FORM: tuple[str, ...] = ("practice_note", "question", "action")
+# Actions have their own form (netcompare.ui.actions), with an owner and a due date.
+NOTE_KINDS_IN_FORM: tuple[str, ...] = ("practice_note", "question")
 
 
 # -- where the notes are -----------------------------------------------------------------
@@ -187,6 +188,8 @@ def clear_notes_cache() -> None:
     _counts_cached.clear()
     _notes_cached.clear()
     _tags_cached.clear()
+    _actions_cached.clear()
+    _interventions_cached.clear()
 
 
 # -- cached reads ------------------------------------------------------------------------
@@ -324,6 +327,51 @@ def known_tags() -> list[str]:
         return []
 
 
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=128, show_spinner=False)
+def _actions_cached(
+    url: str, network_ids: tuple[str, ...] | None, statuses: tuple[str, ...] | None
+) -> list[Note]:
+    return _open(url).list_actions(network_ids=network_ids, statuses=statuses)
+
+
+def find_actions(
+    *,
+    network_ids: Iterable[str] | str | None = None,
+    statuses: Iterable[str] | str | None = None,
+) -> list[Note]:
+    """Actions of these networks (every network if None) with these statuses (any if None),
+    by due date (cached; [] if notes are unavailable, and the page is warned once)."""
+    if not notes_available():
+        return []
+    try:
+        return _actions_cached(notes_db_url(), _tuple(network_ids), _tuple(statuses))
+    except NotesUnavailable as exc:
+        warn_notes_unavailable(exc)
+        return []
+
+
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=256, show_spinner=False)
+def _interventions_cached(
+    url: str, network_id: str, indicator_id: str, practice_id: str | None
+) -> list[Note]:
+    return _open(url).list_interventions(
+        network_id=network_id, indicator_id=indicator_id, practice_id=practice_id
+    )
+
+
+def find_interventions(network_id: str, indicator_id: str, practice_id: str | None) -> list[Note]:
+    """The dated actions and practice notes to draw on a practice's (or, ``practice_id``
+    None, the network's) charts of an indicator, oldest first (cached; [] if notes are
+    unavailable, and the page is warned once)."""
+    if not notes_available():
+        return []
+    try:
+        return _interventions_cached(notes_db_url(), network_id, indicator_id, practice_id)
+    except NotesUnavailable as exc:
+        warn_notes_unavailable(exc)
+        return []
+
+
 def practice_notes(practice_id: str, indicator_id: str | None = None) -> list[Note]:
     """One practice's notes, newest first: about ``indicator_id`` plus its general notes
     (every note of the practice if ``indicator_id`` is None)."""
@@ -405,16 +453,17 @@ def _remember_author(form_key: str) -> None:
         st.session_state[author_key] = st.session_state.get(AUTHOR_KEY, "")
 
 
-KEPT_FIELDS = ("body", "author", "tags", "kind", "network")
+KEPT_FIELDS = ("body", "author", "tags", "kind", "network", "started")
 
 
-def _keep_typed(form_key: str) -> None:
+def _keep_typed(form_key: str, fields: Sequence[str] = KEPT_FIELDS) -> None:
     """Keep what was typed in a form whose save failed, outside the widgets' own state:
     Streamlit forgets a widget's value on a run that does not draw it (a page drawn while
-    the store is unavailable), and :func:`_restore_typed` puts it back."""
+    the store is unavailable), and :func:`_restore_typed` puts it back. ``fields``: the
+    form's widgets (keys ``{form_key}_{field}``)."""
     state = st.session_state
     state[f"{form_key}__kept"] = {
-        f: state[f"{form_key}_{f}"] for f in KEPT_FIELDS if f"{form_key}_{f}" in state
+        f: state[f"{form_key}_{f}"] for f in fields if f"{form_key}_{f}" in state
     }
 
 
@@ -431,6 +480,7 @@ def _forget_typed(form_key: str) -> None:
     st.session_state.pop(f"{form_key}__kept", None)
 
 
+EARLIEST_DATE = date(2000, 1, 1)  # the earliest date a date field offers
 NOT_SAVED_KEPT = "your text is kept in the form: save it again when notes are back."
 
 
@@ -448,16 +498,20 @@ def _save_note(
         _keep_typed(form_key)
         _flash(form_key, "warning", f"{UNAVAILABLE} The note was not saved; {NOT_SAVED_KEPT}")
         return
+    kind = state.get(f"{form_key}_kind", "practice_note")
+    # Only a "what we do" note is dated as an intervention (a question has no start).
+    started = state.get(f"{form_key}_started") if kind == "practice_note" else None
     try:
         note = store.add_note(
             practice_id=practice_id,
             network_id=network_id or state.get(f"{form_key}_network", ""),
-            kind=state.get(f"{form_key}_kind", "practice_note"),
+            kind=kind,
             body=state.get(f"{form_key}_body", ""),
             author=state.get(f"{form_key}_author", ""),
             tags=state.get(f"{form_key}_tags", ""),
             indicator_id=indicator_id,
             period=period,
+            intervention_date=started,
         )
     except NoteValidationError as exc:
         _flash(form_key, "error", f"Not saved: {exc}.")
@@ -471,6 +525,7 @@ def _save_note(
     state[AUTHOR_KEY] = note.author
     state[f"{form_key}_body"] = ""
     state[f"{form_key}_tags"] = ""
+    state[f"{form_key}_started"] = None
     _flash(form_key, "success", f"Saved: {note.kind_label.lower()} for {practice_id}.")
 
 
@@ -484,7 +539,8 @@ def note_form(
     kinds: Sequence[str] = NOTE_KINDS_IN_FORM,
     practice_label: str | None = None,
 ) -> None:
-    """A form to add a note, question or meeting action to one practice.
+    """A form to add a note ("what we do", optionally with the date the practice started
+    doing it) or a question to one practice. (Actions: :func:`netcompare.ui.actions.action_form`.)
 
     Saved (validated, length-limited) in a callback; errors show above the form and the text
     typed is kept. ``network_id`` None adds a network field. ``key`` must be unique on the page.
@@ -514,6 +570,15 @@ def note_form(
             "Tags (optional, comma separated)",
             key=f"{form_key}_tags",
             placeholder="recall, workforce, template, mdt",
+        )
+        st.date_input(
+            "Started on (optional)",
+            value=None,
+            min_value=EARLIEST_DATE,
+            key=f"{form_key}_started",
+            format="DD/MM/YYYY",
+            help="For a “What we do” note: when the practice started doing it. A dated note "
+            "is drawn on the trend and SPC charts, and the page says whether it worked.",
         )
         st.form_submit_button(
             "Save note",

@@ -13,11 +13,14 @@ ranking, not a significance test.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import polars as pl
 
 from netcompare.data.dataset import DataSet
+from netcompare.errors import UserError
+from netcompare.notes.note import Note
 from netcompare.types import Benchmark, FunnelMethod, Polarity
 from netcompare.views.common import (
     SMALL_N,
@@ -33,6 +36,8 @@ from netcompare.views.format import (
     judgement_words,
     standouts_display,
 )
+from netcompare.views.interventions import Intervention, interventions_from_notes
+from netcompare.views.trends import trend_view
 
 # The verdicts that mean "significantly better than the benchmark" (95% or 99.8%). The
 # verdict has the indicator's polarity applied; a neutral indicator has no "better", so
@@ -354,3 +359,98 @@ def network_name_map(data: DataSet) -> dict[str, str]:
     """``{network_id: network_name}``, in name order."""
     networks = data.networks.sort("network_name", "network_id")
     return dict(networks.select("network_id", "network_name").iter_rows())
+
+
+TEXT_HIDDEN = "Text hidden while practices are anonymised."
+
+
+def without_free_text(interventions: Iterable[Intervention]) -> tuple[Intervention, ...]:
+    """The interventions with nothing a person typed: labelled by kind and number ("Action
+    1", "What we do 2"), no text, no author — for a screen with the practices anonymised (a
+    note may name practices, staff or patients). Charts and verdict words then name them so."""
+    return tuple(
+        replace(
+            intervention,
+            label=f"{intervention.kind_label} {i}",
+            text=TEXT_HIDDEN,
+            author="author hidden",
+        )
+        for i, intervention in enumerate(interventions, start=1)
+    )
+
+
+@dataclass(frozen=True)
+class WorkedHere:
+    """A dated action or "what we do" note after which the series improved ("what works
+    here"): the note, the practice judged (None: the network's average) and the verdict."""
+
+    note: Note
+    practice_id: str | None
+    indicator_id: str
+    indicator_name: str
+    words: str  # the verdict in words ("Since the recall change in Mar 2025: …")
+
+
+def what_works_here(
+    data: DataSet,
+    network_id: str,
+    notes: Iterable[Note],
+    options: ViewOptions,
+    *,
+    until: dt.date | None = None,
+    hide_text: bool = False,
+) -> list[WorkedHere]:
+    """The interventions in ``network_id`` whose verdict is "improvement": each dated action
+    or practice note of the network about an indicator of ``data``, judged as the Trends page
+    judges it (:func:`netcompare.stats.intervention.did_it_work` on the practice's series —
+    each practice an action concerns — or on the network's average for an action about the
+    whole network), with the data up to ``until``. Newest change first.
+
+    A note about no particular indicator is not judged here (the Trends page judges it on
+    the indicator shown). ``hide_text``: the words name the change by its kind, not its first
+    words (:func:`without_free_text`).
+    """
+    found: list[WorkedHere] = []
+    indicators = set(data.indicators.get_column("indicator_id").to_list())
+    in_network = options if options.network_id == network_id else None
+    for note in notes:
+        if (
+            note.intervention is None
+            or note.network_id != network_id
+            or note.indicator_id not in indicators
+        ):
+            continue
+        indicator = data.indicator(note.indicator_id)
+        periods = [p for p in data.periods(note.indicator_id) if until is None or p <= until]
+        interventions = interventions_from_notes([note], periods, indicator.period_type)
+        if not interventions:
+            continue
+        if hide_text:
+            interventions = list(without_free_text(interventions))
+        for practice_id in note.concerns or (None,):
+            if practice_id is None and in_network is None:
+                continue  # the network's average needs the network chosen
+            try:
+                trend = trend_view(
+                    data,
+                    note.indicator_id,
+                    options,
+                    practice_id=practice_id,
+                    until=until,
+                    interventions=tuple(interventions),
+                )
+            except UserError:
+                continue  # too few points to draw a trend: nothing to judge
+            verdict = trend.verdicts[0] if trend.verdicts else None
+            if verdict is not None and verdict.worked:
+                found.append(
+                    WorkedHere(
+                        note=note,
+                        practice_id=practice_id,
+                        indicator_id=note.indicator_id,
+                        indicator_name=indicator.name,
+                        words=verdict.words,
+                    )
+                )
+    found.sort(key=lambda w: w.note.intervention or dt.date.min, reverse=True)
+    return found

@@ -168,7 +168,8 @@ def test_shows_the_practices_significantly_better_than_all_practices(sample, sto
     # each is listed with its notes under "What they do": none yet, so named in one line
     [silent] = [c.value for c in at.caption if c.value.startswith("No notes yet from")]
     assert all(name in silent for name in expected[:10])
-    assert not at.expander
+    # no practice's notes to expand (the only expander: the actions form)
+    assert [e.label for e in at.expander] == ["Add an action"]
 
 
 def test_most_improved_are_ranked_by_change_since_twelve_months_earlier(sample, store) -> None:
