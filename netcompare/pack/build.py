@@ -672,10 +672,12 @@ def _indicator_section(ctx: _Context, indicator_id: str, reason: str) -> Section
     ]
     for note in league.comparison.notes:
         blocks.append(Paragraph(note, CAPTION))
+    # who is doing well (and what they do) beside the table: the charts that follow each
+    # take most of a page
+    blocks += _doing_well(ctx, indicator_id)
     blocks += _bars(ctx, league, indicator_id)
     blocks += _funnel(ctx, indicator_id)
     blocks += _spc(ctx, indicator_id)
-    blocks += _doing_well(ctx, indicator_id)
     return Section(indicator.name, tuple(blocks), anchor=f"ind-{indicator_id}")
 
 
@@ -1131,6 +1133,7 @@ def _actions(ctx: _Context) -> Section:
             heading,
             (Paragraph(f"Notes unavailable: {ctx.notes_problem}", WARNING),),
             anchor="actions",
+            new_page=False,
         )
     if ctx.anonymise:
         counts = {s: 0 for s in STATUS_ORDER}
@@ -1151,12 +1154,14 @@ def _actions(ctx: _Context) -> Section:
                 Paragraph(ANON_NOTES_WORDS, WARNING),
             ),
             anchor="actions",
+            new_page=False,
         )
     if not actions:
         return Section(
             heading,
             (Paragraph("No action is recorded for this network yet.", BODY),),
             anchor="actions",
+            new_page=False,
         )
     rows = []
     for n in actions:
@@ -1193,4 +1198,4 @@ def _actions(ctx: _Context) -> Section:
             "the network for a network-wide action), up to this period.",
         ),
     ]
-    return Section(heading, tuple(blocks), anchor="actions")
+    return Section(heading, tuple(blocks), anchor="actions", new_page=False)

@@ -51,7 +51,7 @@ p.note { background: #f0f4fa; padding: 0.5em 0.8em; margin-left: 1em; white-spac
   border-left: 4px solid #0b4f8a; }
 table { border-collapse: collapse; width: 100%; margin: 0.5em 0 0.3em; font-size: 0.8em; }
 th, td { text-align: left; padding: 0.3em 0.5em; border-bottom: 1px solid #bbb;
-  vertical-align: top; overflow-wrap: anywhere; }
+  vertical-align: top; overflow-wrap: break-word; }
 th { background: #e1e6ee; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 tr.bold td { font-weight: bold; }

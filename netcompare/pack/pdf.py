@@ -148,7 +148,7 @@ def _paragraph(pdf: _PackPDF, p: Paragraph) -> None:
     bold = p.style in (LEAD, SUBHEADING, NOTE_HEADER, WARNING)
     pdf.set_font(FAMILY, "B" if bold else "", size)
     if p.style == SUBHEADING:
-        pdf.need(40)
+        pdf.need(22)
         pdf.ln(3)
     elif p.style == NOTE_HEADER:
         pdf.need(20)
@@ -232,15 +232,34 @@ def _figure_size(pdf: _PackPDF, f: Figure) -> tuple[float, float]:
     return width, height
 
 
-def _figure_height(pdf: _PackPDF, f: Figure) -> float:
-    return _figure_size(pdf, f)[1]
+# A chart that does not fit the rest of a page is drawn smaller to fit, down to this share of
+# its size (its text stays ~7 pt or more), rather than leave most of the page empty.
+MIN_SHRINK = 0.68
+HEADING_MM = 15.0  # a subheading's height, kept with the chart it heads
+KEEP_MM = 14.0  # room kept under a chart for the first lines of its words
 
 
-def _figure(pdf: _PackPDF, f: Figure) -> None:
-    png = f.png()
+def _fitted(pdf: _PackPDF, f: Figure, room: float) -> tuple[float, float] | None:
+    """The chart's size to fit ``room`` mm of height on this page, or None (a new page)."""
     width, height = _figure_size(pdf, f)
-    pdf.need(height + 2)
-    pdf.image(io.BytesIO(png), x=pdf.l_margin, w=width, h=height, alt_text=printable(f.summary))
+    if height + 2 <= room:
+        return width, height
+    shrink = (room - 2) / height
+    if shrink >= MIN_SHRINK:
+        return width * shrink, height * shrink
+    return None
+
+
+def _figure(pdf: _PackPDF, f: Figure, keep: float = 0.0) -> None:
+    """Draw a chart, with ``keep`` mm left below it on the same page (for its words)."""
+    png = f.png()
+    size = _fitted(pdf, f, pdf.room() - keep)
+    if size is None:
+        pdf.add_page()
+        size = _figure_size(pdf, f)
+    width, height = size
+    x = pdf.l_margin + (pdf.epw - width) / 2
+    pdf.image(io.BytesIO(png), x=x, w=width, h=height, alt_text=printable(f.summary))
     pdf.set_y(pdf.get_y() + 2)
 
 
@@ -277,15 +296,20 @@ def _section(pdf: _PackPDF, section: Section, first: bool) -> None:
         if isinstance(block, Paragraph) and block.style == SUBHEADING:
             # keep a heading with what it heads: a chart's height, or a table's first rows
             if isinstance(following, Figure):
-                pdf.need(min(_figure_height(pdf, following), pdf.bottom - pdf.t_margin) + 14)
+                after = blocks[i + 2] if i + 2 < len(blocks) else None
+                keep = HEADING_MM + (KEEP_MM if isinstance(after, Paragraph) else 0.0)
+                if _fitted(pdf, following, pdf.room() - keep) is None:
+                    pdf.add_page()
             elif isinstance(following, Table):
                 pdf.need(45)
+            else:
+                pdf.need(28)
         if isinstance(block, Paragraph):
             _paragraph(pdf, block)
         elif isinstance(block, Table):
             _table(pdf, block)
         elif isinstance(block, Figure):
-            _figure(pdf, block)
+            _figure(pdf, block, keep=KEEP_MM if isinstance(following, Paragraph) else 0.0)
 
 
 def pack_pdf(pack: MeetingPack) -> bytes:
