@@ -16,6 +16,8 @@ import contextvars
 import functools
 import multiprocessing
 import os
+import sys
+import types
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -57,6 +59,32 @@ def submit(spec: dict[str, Any], scale: float) -> Future | None:
         return None
 
 
+def _ready() -> bool:
+    return True
+
+
+def _start_workers(pool: ProcessPoolExecutor, count: int) -> None:
+    """Start every worker now, with no ``__main__`` for them to re-run.
+
+    A "spawn" worker first re-imports the parent's main script, unless it is a package's
+    ``__main__``: in the app's server that script is ``app.py`` (Streamlit runs a page as
+    ``__main__``), which a worker must never run. While the workers start, ``__main__`` is a
+    bare module (no file, no spec), so they import only what a task needs; it is put back at
+    once (unless a page run replaced it meanwhile, as Streamlit does for each run).
+    """
+    saved = sys.modules.get("__main__")
+    bare = types.ModuleType("__main__")
+    sys.modules["__main__"] = bare
+    try:
+        # one task per worker, submitted while none is idle yet: each submit starts a worker
+        # process there and then (concurrent.futures spawns them in submit)
+        for _ in range(count):
+            pool.submit(_ready)
+    finally:
+        if sys.modules.get("__main__") is bare and saved is not None:
+            sys.modules["__main__"] = saved
+
+
 @contextlib.contextmanager
 def rendering(workers: int = WORKERS) -> Iterator[None]:
     """Render the figures made inside the block in ``workers`` processes (fewer on a
@@ -66,6 +94,12 @@ def rendering(workers: int = WORKERS) -> Iterator[None]:
         yield
         return
     pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        _start_workers(pool, count)
+    except (OSError, RuntimeError):  # no processes here: every figure drawn in this one
+        pool.shutdown(wait=False, cancel_futures=True)
+        yield
+        return
     token = _POOL.set(pool)
     try:
         yield
