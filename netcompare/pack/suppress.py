@@ -3,7 +3,9 @@
 The rule (:data:`RULE_WORDS`, printed on the pack): a count of 1 to 4 patients is shown as
 "<5", and every value that would reveal it is suppressed: the row's other count, its rate, the
 rate's confidence interval and everything read from the rate (rank, RAG rating, verdict,
-change). A row so suppressed is left out of every chart, and the pack says how many were.
+change). So is a row whose patients *not* counted in the numerator (denominator minus
+numerator) number 1 to 4: its two counts would reveal that small count by subtraction. A row
+so suppressed is left out of every chart, and the pack says how many were.
 Zero is not suppressed (it reveals no one), nor are counts of 5 or more.
 
 This is the primary-suppression threshold the NHS uses for published small numbers (NHS
@@ -29,7 +31,8 @@ SUPPRESSED = "*"
 RULE_NAME = "Small-number suppression (counts 1–4)"
 RULE_WORDS = (
     "Counts 1–4 shown as <5, and any value that would reveal them (the rate, its interval, the "
-    "other count of the same row) suppressed, shown as *. Ranks, RAG ratings, verdicts and "
+    "other count of the same row) suppressed, shown as *; so are the counts of a row whose "
+    "denominator minus numerator is 1–4. Ranks, RAG ratings, verdicts and "
     "changes of such a row are suppressed too, and the row is left out of every chart. All "
     "calculations (limits, averages, ranks, verdicts) use the real numbers."
 )
@@ -51,8 +54,10 @@ class SuppressionRule:
         return count is not None and count == count and self.low <= count <= self.high
 
     def applies(self, numerator: int | float | None, denominator: int | float | None) -> bool:
-        """Whether a row with these counts is suppressed (either count small)."""
-        return self.is_small(numerator) or self.is_small(denominator)
+        """Whether a row with these counts is suppressed: either count small, or the
+        difference (the patients not counted in the numerator) small."""
+        gap = None if numerator is None or denominator is None else denominator - numerator
+        return self.is_small(numerator) or self.is_small(denominator) or self.is_small(gap)
 
     def counts_text(
         self, numerator: int | float | None, denominator: int | float | None

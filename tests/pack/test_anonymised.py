@@ -145,6 +145,10 @@ def test_no_small_count_in_any_table_row_of_the_html(anon: Anon) -> None:
             cells = dict(zip(head, (c for c, _ in row), strict=True))
             for column in ("Numerator", "Denominator"):
                 assert not _is_small(cells[column]), cells
+            num, den = (cells[c].replace(",", "") for c in ("Numerator", "Denominator"))
+            if num.isdigit() and den.isdigit():
+                # nor a small count by subtraction: the patients not in the numerator
+                assert not 1 <= int(den) - int(num) <= 4, cells
             if "<5" in (cells["Numerator"], cells["Denominator"]):
                 # the rate, interval and everything read from them suppressed
                 assert cells["Value"] == cells["95% CI (%)"] == cells["RAG"] == "*"
