@@ -9,11 +9,18 @@ page with the new action), loop-trends and loop-rebased (the Trends page before 
 rebase), at 1920×1080; at 1366×768 in presentation mode loop-projector-trends-top (the
 controls), -trends (the SPC chart with its rule and label), -verdict, -works ("what works
 here" on the Peer notes page) and -actions (the open actions).
+
+The loop closes in the meeting pack: on the Networks page the lead picks the indicators (the
+defaults cleared, MMR1 and one more picked), makes the pack and downloads the PDF and the HTML;
+both show the network, the action from the last meeting with its owner, status and "did it
+work?" verdict, and only the indicators picked (loop-projector-pack: the section with its
+downloads at 1366×768 in presentation mode).
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -234,3 +241,63 @@ def test_an_action_from_the_meeting_is_on_next_months_trend_with_its_verdict(
     expect(grid.locator('table[role="grid"] thead th').filter(has_text="Practices")).to_have_count(
         1
     )
+
+    # -- next month's meeting pack: the lead picks indicators and downloads it ---------------
+    networks_link = link.replace("/trends?", "/networks?")
+    projector.goto(networks_link)
+    projector.wait_for_selector("h1", timeout=60_000)
+    wait_for_app(projector)
+    assert_no_error(projector)
+    pack = projector.locator('[data-testid="stMain"]')
+    heading = pack.get_by_role("heading", name="Meeting pack")
+    scroll_to(heading)
+    picks = pack.locator('[data-testid="stMultiSelect"]').filter(has_text="Indicators in the pack")
+    # clear the defaults, then pick MMR1 and the diabetes care plans
+    clear = picks.get_by_role("button", name=re.compile("^Clear all"))
+    if clear.count():
+        with rerun(projector):
+            clear.first.click()
+    for name in (INDICATOR, "Diabetes care plan"):
+        picks.click()
+        projector.keyboard.type(name)
+        option = projector.get_by_role("option", name=re.compile("^" + re.escape(name)))
+        with rerun(projector):
+            option.first.click()
+        projector.keyboard.press("Escape")
+    chosen = picks.inner_text()
+    assert INDICATOR in chosen and "Diabetes care plan" in chosen, chosen
+    with rerun(projector, timeout=120_000):
+        pack.get_by_role("button", name="Make the meeting pack").click()
+    download_pdf = pack.get_by_role("button", name="Download the PDF (A4)")
+    download_pdf.wait_for(timeout=120_000)
+    assert_no_error(projector)
+    check_accessibility(projector, "Networks page, the meeting pack made")
+    scroll_to(heading)
+    screenshot(projector, "loop-projector-pack")
+    with projector.expect_download() as got_pdf:
+        download_pdf.click()
+    with projector.expect_download() as got_html:
+        pack.get_by_role("button", name="Download the HTML file (opens offline)").click()
+    assert got_pdf.value.suggested_filename == "meeting-pack-N1-2026-09.pdf"
+    pdf_file = Path(got_pdf.value.path())
+    assert pdf_file.read_bytes()[:5] == b"%PDF-"
+    text = re.sub(
+        r"\s+",
+        " ",
+        subprocess.run(
+            ["pdftotext", "-layout", str(pdf_file), "-"], capture_output=True, text=True, check=True
+        ).stdout,
+    )
+    page_html = Path(got_html.value.path()).read_text(encoding="utf-8")
+    flat_html = re.sub(r"\s+", " ", page_html)
+    for shown in (text, flat_html):
+        assert f"Meeting pack: {NETWORK}" in shown
+        assert "MMR1 by 24 months" in shown and "Diabetes care plan" in shown
+        actions = shown[shown.rindex("Actions") :]
+        assert "Recall change: the coordinator" in actions  # the action from the last meeting
+        assert re.search("Open —.{0,60}overdue", actions), actions  # its status (wraps)
+        assert "9 points above the mean" in actions, actions
+        assert "special cause improvement" in actions  # and whether it worked
+    # in the HTML the table cells are whole: the owner and the verdict words as written
+    assert OWNER in flat_html
+    assert "Since “Recall change: the coordinator…” in Jan 2026" in flat_html
