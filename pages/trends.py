@@ -183,7 +183,7 @@ with chart_col:
         )
     )
     if trend.interventions:
-        st.subheader("Did it work?")
+        st.header("Did it work?")
         st.caption(
             "For each change: SPC limits from the points before it, the Making Data Count "
             "rules applied to the points from it on."

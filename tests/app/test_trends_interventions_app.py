@@ -95,7 +95,7 @@ def test_a_dated_action_is_drawn_on_both_charts_with_its_verdict(sample, store) 
         assert intervention.label in carried, chart.title
         assert BODY in carried, chart.title  # the full text, for the hover
         assert "2025-09-01" in carried, chart.title
-    assert "Did it work?" in [shown(s.value) for s in at.subheader]
+    assert "Did it work?" in [shown(s.value) for s in at.header]
     markdown = [shown(m.value) for m in at.markdown]
     assert verdict.words in markdown
     assert verdict.words.startswith("Since ")
@@ -114,7 +114,7 @@ def test_the_switch_hides_them(sample, store) -> None:
     for chart in drawn_charts(at):
         assert intervention.label not in drawn(chart), chart.title
         assert BODY not in drawn(chart), chart.title
-    assert "Did it work?" not in [shown(s.value) for s in at.subheader]
+    assert "Did it work?" not in [shown(s.value) for s in at.header]
     assert verdict.words not in [shown(m.value) for m in at.markdown]
     at.toggle(key="interventions").set_value(True).run()
     assert intervention.label in drawn(chart_titled(at, "SPC:"))
@@ -174,7 +174,7 @@ def test_unavailable_notes_leave_the_page_working(monkeypatch: pytest.MonkeyPatc
     at = trends()
     assert [w for w in texts(at, "warning") if w.startswith("Notes unavailable.")]
     assert len(drawn_charts(at)) == 2
-    assert "Did it work?" not in [shown(s.value) for s in at.subheader]
+    assert "Did it work?" not in [shown(s.value) for s in at.header]
 
 
 def test_anonymised_practices_hide_the_notes_text_on_the_charts(sample, store) -> None:
