@@ -89,13 +89,17 @@ def write_hostile_dataset(folder: Path) -> Path:
 
 
 def write_hostile_notes(path: Path) -> Path:
-    """The sample notes with hostile authors, bodies and tags (a notes CSV to seed from)."""
+    """The sample notes with hostile authors, bodies, tags and action owners (a notes CSV to
+    seed from); the sample's actions and dated notes keep their dates, so the hostile text
+    is also drawn on the trend and SPC charts as interventions."""
     with (SAMPLE / "notes.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     for i, row in enumerate(rows):
         row["author"] = hostile(500 + i).replace("\t", " ")
         row["body"] = hostile(600 + i) + "\n" + hostile(700 + i) + "\nline three"
         row["tags"] = ";".join([hostile(800 + i)[:30], "recall"])
+        if row.get("owner"):
+            row["owner"] = hostile(900 + i).replace("\t", " ")[:80]
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()

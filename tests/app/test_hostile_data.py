@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from netcompare.data.load import load_dataset
 from netcompare.notes import open_notes_store
-from tests.app.apptest_reading import no_exception, shown
+from tests.app.apptest_reading import drawn_charts, no_exception, shown
 from tests.app.conftest import APP
 from tests.app.test_csv_downloads import RISKY, downloads  # noqa: F401 (a fixture)
 from tests.hostile import RLO, write_hostile_dataset, write_hostile_notes
@@ -140,3 +141,29 @@ def test_every_download_is_safe_in_a_spreadsheet(
                     float(cell)  # only a number may start with a sign
     if page in ("pages/league.py", "pages/data.py"):
         assert csvs, f"{page} offers no CSV download"
+
+
+def test_hostile_interventions_on_trends_stay_text(hostile: Path) -> None:
+    """The sample's dated note for P003 / MMR1, with a hostile body, is drawn on the Trends
+    charts and judged under "Did it work?": its label and the verdict words are escaped where
+    Markdown renders, its full text is plain text, and the chart carries it as data."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"network": "N1", "indicator": "IMM_MMR1", "practice": "P003"})
+    at.run()
+    at.switch_page("pages/trends.py").run()
+    no_exception(at)
+    assert "Did it work?" in [shown(h.value) for h in at.header]
+    markdown = [str(m.value) for m in at.markdown]
+    live = [(m, text) for text in markdown for m in LIVE_MARKUP if re.search(m, text)]
+    assert not live, live[:5]
+    verdicts = [shown(t) for t in markdown if shown(t).startswith("Since “")]
+    assert verdicts, markdown
+    bodies = [t.value for t in at.text if "line three" in t.value]
+    assert bodies  # the note's full text, as typed
+    carried = [
+        json.dumps(c.spec, ensure_ascii=False)
+        + json.dumps([f.to_dicts() for f in (c.top_data, *c.datasets.values()) if f is not None])
+        for c in drawn_charts(at)
+    ]
+    # on the trend chart and the SPC chart: the full hostile text as data, for the hover
+    assert sum(json.dumps(bodies[0], ensure_ascii=False)[1:-1] in c for c in carried) == 2
