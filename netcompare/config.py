@@ -29,6 +29,12 @@ shown is the key. In secrets, each ``[netcompare.datasets.<key>]`` table has ``s
 optional ``label``. Keys are short codes (letters, digits, ``-``, ``_``): they are what links
 carry, never the source.
 
+A named data set loaded into a database by ``python -m netcompare db load``
+(:mod:`netcompare.data.sqlstore`) is configured by its database URL and its name: in secrets
+``source = "postgresql+psycopg://…"`` and ``dataset = "england"``; in ``NETCOMPARE_DATASETS``
+the URL followed by ``#`` and the name (``ics=postgresql+psycopg://u@db/nc#england``). The
+app serves whichever version of it is current, and picks up a new one without a restart.
+
 This module never imports streamlit at import time; it reads secrets only if Streamlit is
 installed and a secrets file exists.
 """
@@ -76,6 +82,12 @@ class NamedDataset:
     key: str
     label: str
     source: str
+    dataset: str | None = None  # a named data set in the database ``source`` (db load)
+
+    @property
+    def location(self) -> str:
+        """What the loader is given: the source, or ``URL#name`` for a named data set."""
+        return named_source(self.source, self.dataset) if self.dataset else self.source
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,23 @@ def _flag(name: str, secrets: Mapping[str, Any], default: bool) -> bool:
     raise ConfigError(f"{ENV[name]} (or the secret {name}) must be true or false, not {value!r}")
 
 
+def named_source(url: str, name: str) -> str:
+    """The one-string form of a named data set in a database: ``URL#name``."""
+    return f"{url}#{name}"
+
+
+def split_named_source(source: str) -> tuple[str, str | None]:
+    """``(url, name)`` of ``URL#name``; ``(source, None)`` for any other source (a folder, a
+    plain URL, or a URL whose text after its last ``#`` is not a data set name)."""
+    text = str(source)
+    if "://" not in text or "#" not in text:
+        return text, None
+    url, _, name = text.rpartition("#")
+    if not KEY_PATTERN.match(name) or "://" not in url:
+        return text, None
+    return url, name
+
+
 def _check_key(key: str, where: str) -> str:
     from netcompare.data.builtin import BUILTIN_DATASETS
 
@@ -189,7 +218,8 @@ def parse_datasets(text: str, where: str = ENV["datasets"]) -> tuple[NamedDatase
         _check_key(key, where)
         if key in found:
             raise ConfigError(f"{where}: the data set key {key!r} is named twice")
-        found[key] = NamedDataset(key, key, source)
+        url, name = split_named_source(source)
+        found[key] = NamedDataset(key, key, url, name)
     return tuple(found.values())
 
 
@@ -203,7 +233,21 @@ def _secret_datasets(value: Any) -> tuple[NamedDataset, ...]:
         if not isinstance(entry, Mapping) or not str(entry.get("source", "")).strip():
             raise ConfigError(f"{where}.{key} needs a source (a folder or a database URL)")
         label = str(entry.get("label", "") or key).strip()
-        out.append(NamedDataset(str(key), label, str(entry["source"]).strip()))
+        source = str(entry["source"]).strip()
+        name = str(entry.get("dataset", "") or "").strip() or None
+        if name is not None:
+            if "://" not in source:
+                raise ConfigError(
+                    f"{where}.{key}: a dataset name needs a database URL as its source"
+                )
+            if not KEY_PATTERN.match(name):
+                raise ConfigError(
+                    f"{where}.{key}: the dataset name {name!r} must be 1-40 lower-case "
+                    "letters, digits, '-' or '_', starting with a letter or digit"
+                )
+        else:
+            source, name = split_named_source(source)
+        out.append(NamedDataset(str(key), label, source, name))
     return tuple(out)
 
 

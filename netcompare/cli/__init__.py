@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "importers",
     "notes",
     "pack",
+    "db",
     "bench",
 )
 

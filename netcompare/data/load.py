@@ -3,8 +3,10 @@
 ``load_dataset(source)`` is the one entry point: ``source`` is a folder holding
 ``networks``, ``practices``, ``indicators`` and ``values`` (``.csv`` or ``.parquet``, one file
 per table, optionally a ``dataset.json`` with name/source/licence), or a SQLAlchemy URL of a
-database with the same four tables. The result is the same validated :class:`DataSet` either
-way; any hard error raises :class:`DataValidationError` listing every problem found.
+database with the same four tables, or ``URL#name``: the current version of a named data set
+loaded by ``db load`` (:mod:`netcompare.data.sqlstore`). The result is the same validated
+:class:`DataSet` either way; any hard error raises :class:`DataValidationError` listing every
+problem found.
 """
 
 from __future__ import annotations
@@ -52,6 +54,14 @@ def load_dataset(source: str | os.PathLike[str], *, shown_as: str | None = None)
     server path or database address reaches a visitor); by default the folder's path or
     the URL with its password masked.
     """
+    if is_database_url(source):
+        from netcompare.config import split_named_source
+
+        url, named = split_named_source(str(source))
+        if named is not None:  # URL#name: a named data set loaded by `db load`
+            from netcompare.data.sqlstore import read_named
+
+            return read_named(url, named, shown_as=shown_as)
     problems = ProblemList()
     meta: dict[str, str] = {}
     if is_database_url(source):
@@ -155,6 +165,20 @@ def dataset_from_tables(
     }
     labels = labels or {t: t for t in TABLE_NAMES}
     return _validate(raw, labels, ProblemList(), source=source, name=name, licence=licence)
+
+
+def validate_raw(
+    raw: dict[str, pl.DataFrame],
+    labels: dict[str, str],
+    problems: ProblemList,
+    *,
+    source: str,
+    name: str,
+    licence: str | None,
+) -> DataSet:
+    """Validate raw tables (as :mod:`netcompare.data.read` returns them) exactly as
+    :func:`load_dataset` does; raises :class:`DataValidationError` listing every error."""
+    return _validate(raw, labels, problems, source=source, name=name, licence=licence)
 
 
 def _validate(

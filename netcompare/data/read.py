@@ -92,10 +92,15 @@ def read_table_file(
 
 
 def read_sql_tables(
-    url: str, problems: ProblemList, label: str | None = None
+    url: str,
+    problems: ProblemList,
+    label: str | None = None,
+    table_names: dict[str, str] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Read the four canonical tables from a SQL database (SQLAlchemy URL); ``label`` names
-    the database in messages (default: the URL with its password masked).
+    the database in messages (default: the URL with its password masked). ``table_names``
+    maps a canonical table to the SQL table holding it (default: the same name; a named,
+    versioned data set of :mod:`netcompare.data.sqlstore` keeps its tables under others).
 
     The engine has the connect and statement timeouts of :mod:`netcompare.dbwait`, and the
     read runs under its deadline, renewed after every statement and every chunk of rows: a
@@ -111,7 +116,7 @@ def read_sql_tables(
     heartbeat = dbwait.Heartbeat()
     try:
         tables, missing, failure = dbwait.bounded_call(
-            lambda: _read_tables(engine, heartbeat),
+            lambda: _read_tables(engine, heartbeat, table_names or {}),
             url=engine.url,
             what="The database",
             heartbeat=heartbeat,
@@ -134,7 +139,7 @@ def read_sql_tables(
 
 
 def _read_tables(
-    engine: sa.Engine, heartbeat: dbwait.Heartbeat
+    engine: sa.Engine, heartbeat: dbwait.Heartbeat, table_names: dict[str, str]
 ) -> tuple[dict[str, pl.DataFrame], list[str], str | None]:
     """In a worker thread: the tables read, the tables missing, the first line of any error.
 
@@ -148,12 +153,13 @@ def _read_tables(
             present = set(sa.inspect(conn).get_table_names())
             heartbeat.beat()
             for table in TABLE_NAMES:
-                if table not in present:
+                sql_name = table_names.get(table, table)
+                if sql_name not in present:
                     missing.append(table)
                     continue
-                columns = _columns(conn, table)
+                columns = _columns(conn, sql_name)
                 heartbeat.beat()
-                result = conn.execute(sa.select(sa.table(table, *columns)))
+                result = conn.execute(sa.select(sa.table(sql_name, *columns)))
                 names = list(result.keys())
                 rows: list[sa.Row] = []
                 while chunk := result.fetchmany(FETCH_ROWS):

@@ -9,7 +9,10 @@ data set's key, never its source.
 The loader is cached on small keys (the source string and the version of its files), never
 on a frame: see CONVENTIONS.md on Streamlit hashing polars frames. ``st.cache_resource``
 keeps one immutable :class:`DataSet` per (source, version) without copying it on every
-rerun; an edited file changes the version, so the next rerun loads the corrected data.
+rerun; an edited file changes the version, so the next rerun loads the corrected data. A
+named data set in a database (``URL#name``, loaded by ``db load``) has the catalogue's current
+version, looked up at most every :data:`CATALOGUE_TTL_S` seconds: a new version loaded while
+the app runs is served on the next rerun after that, without a restart.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from netcompare.config import settings
+from netcompare.config import settings, split_named_source
 from netcompare.data.builtin import DEFAULT_DATASET, builtin_datasets, builtin_path
 from netcompare.data.dataset import DataSet
 from netcompare.data.load import load_dataset
@@ -33,6 +36,7 @@ from netcompare.text import literal, strip_bidi
 CUSTOM_SOURCE_KEY = "custom_source"
 CUSTOM = "custom"
 CONFIGURED = "Configured data set"
+CATALOGUE_TTL_S = 5  # how long a named data set's current version is cached
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,27 @@ def cached_dataset(source: str, version: str, shown_as: str | None = None) -> Da
     return dataclasses.replace(load_dataset(source, shown_as=shown_as), version=version)
 
 
+@st.cache_data(ttl=CATALOGUE_TTL_S, max_entries=32, show_spinner=False)
+def catalogue_version(url: str, name: str) -> str:
+    """The current version of a named data set in a database (one small bounded query),
+    cached for a few seconds; empty if it cannot be read (loading then says why)."""
+    from netcompare.data.sqlstore import current_version
+
+    try:
+        return current_version(url, name)
+    except UserError:
+        return ""
+
+
 def dataset_version(source: str) -> str:
     """The version of a data-set folder's files: every file's name, size and modification
-    time (ns), so any edit, added or removed file gives a new version. A database source
-    has no file version here (empty string)."""
+    time (ns), so any edit, added or removed file gives a new version. A named data set in
+    a database (``URL#name``) has the catalogue's current version; any other database source
+    has no version here (empty string)."""
+    url, name = split_named_source(source)
+    if name is not None:
+        version = catalogue_version(url, name)
+        return f"db:{version}" if version else ""
     if "://" in source or not os.path.isdir(source):
         return ""
     entries = sorted(
@@ -102,7 +123,7 @@ def _choices() -> dict[str, Choice]:
             # On a shared server no message names a server folder: only the label.
             choices[d.key] = Choice(source, label, label if s.shared else None)
     for d in s.datasets:
-        choices[d.key] = Choice(d.source, d.label, d.label)
+        choices[d.key] = Choice(d.location, d.label, d.label)
     custom: LoadedSource | None = st.session_state.get(CUSTOM_SOURCE_KEY)
     if custom is not None and (not s.shared or custom.shown_as is not None):
         choices[CUSTOM] = Choice(custom.source, custom.label, custom.shown_as)

@@ -1,0 +1,302 @@
+"""Named, versioned data sets in SQL (issue 16, part 3): load, switch, read back, configure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from netcompare.config import (
+    ConfigError,
+    NamedDataset,
+    _secret_datasets,
+    parse_datasets,
+    split_named_source,
+)
+from netcompare.data import sqlstore
+from netcompare.data.load import load_dataset
+from netcompare.data.problems import DataValidationError
+from netcompare.data.schema import TABLE_NAMES
+from netcompare.data.sqlstore import (
+    CATALOGUE,
+    DatasetNotFound,
+    current_version,
+    list_datasets,
+    load_into_db,
+    read_named,
+    stored_versions,
+)
+from netcompare.errors import UserError
+from tests.data.db_fixtures import table_names
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_data"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset(SAMPLE)
+
+
+def assert_same_tables(a, b) -> None:
+    for t in TABLE_NAMES:
+        fa, fb = getattr(a, t), getattr(b, t)
+        assert_frame_equal(fa.sort(fa.columns), fb.sort(fb.columns))
+    assert (a.name, a.source, a.licence) == (b.name, b.source, b.licence)
+
+
+def changed_copy(tmp_path: Path, name: str = "changed") -> Path:
+    """The sample with one more network (so its counts differ) and another name."""
+    folder = tmp_path / name
+    shutil.copytree(SAMPLE, folder)
+    networks = pl.read_csv(folder / "networks.csv", infer_schema=False)
+    extra = {c: None for c in networks.columns} | {"network_id": "NX", "network_name": "Extra"}
+    pl.concat([networks, pl.DataFrame([extra], schema=networks.schema)]).write_csv(
+        folder / "networks.csv"
+    )
+    meta = folder / "dataset.json"
+    meta.write_text(meta.read_text().replace("Riverbank sample borough", "Changed borough"))
+    return folder
+
+
+def broken_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "broken"
+    shutil.copytree(SAMPLE, folder)
+    values = pl.read_csv(folder / "values.csv", infer_schema=False)
+    values.with_columns(
+        pl.when(pl.int_range(pl.len()) == 3)
+        .then(pl.lit("-5"))
+        .otherwise(pl.col("numerator"))
+        .alias("numerator")
+    ).write_csv(folder / "values.csv")
+    return folder
+
+
+def test_round_trip_equals_the_folder_data_set(any_db: str, sample) -> None:
+    result = load_into_db(SAMPLE, any_db, "borough")
+    assert (result.name, result.version) == ("borough", 1)
+    assert (result.networks, result.practices, result.indicators, result.values) == (
+        8,
+        36,
+        16,
+        sample.values.height,
+    )
+    assert current_version(any_db, "borough") == "1"
+    assert {f"nc_borough_1_{t}" for t in TABLE_NAMES} | {CATALOGUE} == table_names(any_db)
+    assert_same_tables(read_named(any_db, "borough"), sample)
+    # the one-string form every loader takes: URL#name
+    via_load = load_dataset(f"{any_db}#borough")
+    assert_same_tables(via_load, sample)
+    [entry] = list_datasets(any_db)
+    assert (entry.name, entry.version, entry.label) == ("borough", 1, sample.name)
+    assert entry.source_note == sample.source
+
+
+def test_a_built_in_key_is_a_source(sqlite_db: str, sample) -> None:
+    assert load_into_db("sample", sqlite_db, "sample").version == 1
+    assert_same_tables(read_named(sqlite_db, "sample"), sample)
+
+
+def test_a_second_load_is_version_2_and_readers_get_it(any_db: str, sample, tmp_path: Path) -> None:
+    load_into_db(SAMPLE, any_db, "borough")
+    second = load_into_db(changed_copy(tmp_path), any_db, "borough")
+    assert (second.version, second.networks, second.dropped) == (2, 9, ())
+    assert current_version(any_db, "borough") == "2"
+    now = read_named(any_db, "borough")
+    assert now.networks.height == 9 and now.name.startswith("Changed borough")
+    assert_same_tables(now, load_dataset(tmp_path / "changed"))
+    # the previous version stays for instances still reading it; older ones go
+    assert stored_versions(any_db, "borough") == [1, 2]
+    third = load_into_db(SAMPLE, any_db, "borough")
+    assert (third.version, third.dropped) == (3, (1,))
+    assert stored_versions(any_db, "borough") == [2, 3]
+    assert_same_tables(read_named(any_db, "borough"), sample)
+
+
+def test_two_names_in_one_database_are_independent(sqlite_db: str, tmp_path: Path) -> None:
+    load_into_db(SAMPLE, sqlite_db, "a")
+    load_into_db(SAMPLE, sqlite_db, "a")
+    load_into_db(changed_copy(tmp_path), sqlite_db, "a-b")
+    assert (current_version(sqlite_db, "a"), current_version(sqlite_db, "a-b")) == ("2", "1")
+    assert read_named(sqlite_db, "a-b").networks.height == 9
+    assert [e.name for e in list_datasets(sqlite_db)] == ["a", "a-b"]
+
+
+def test_invalid_data_is_never_written(any_db: str, sample, tmp_path: Path) -> None:
+    broken = broken_copy(tmp_path)
+    with pytest.raises(DataValidationError) as err:
+        load_into_db(broken, any_db, "borough")
+    assert any("numerator" in str(p) for p in err.value.errors)
+    assert table_names(any_db) == set()  # not even the catalogue
+    load_into_db(SAMPLE, any_db, "borough")
+    before = table_names(any_db)
+    with pytest.raises(DataValidationError):
+        load_into_db(broken, any_db, "borough")
+    assert table_names(any_db) == before
+    assert current_version(any_db, "borough") == "1"
+    assert_same_tables(read_named(any_db, "borough"), sample)
+
+
+def test_a_load_failing_before_the_switch_leaves_the_old_version(
+    any_db: str, sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new tables are filled, then the catalogue update fails: all of it rolls back."""
+    load_into_db(SAMPLE, any_db, "borough")
+    before = table_names(any_db)
+
+    class Clock:
+        UTC = dt.UTC
+
+        class datetime:
+            @staticmethod
+            def now(tz=None):  # type: ignore[no-untyped-def]
+                raise RuntimeError("the machine fell over mid-load")
+
+    monkeypatch.setattr(sqlstore, "dt", Clock)
+    with pytest.raises(RuntimeError, match="mid-load"):
+        load_into_db(SAMPLE, any_db, "borough")
+    monkeypatch.undo()
+    assert table_names(any_db) == before
+    assert current_version(any_db, "borough") == "1"
+    assert load_into_db(SAMPLE, any_db, "borough").version == 2
+
+
+@pytest.mark.parametrize(
+    "name", ["Borough", "", "-x", "_x", "a" * 41, "x;drop table y", "a b", "ä", "x/y"]
+)
+def test_a_bad_name_is_refused_with_a_reason(sqlite_db: str, name: str) -> None:
+    with pytest.raises(UserError, match="must be 1-40 lower-case letters"):
+        load_into_db(SAMPLE, sqlite_db, name)
+    assert not Path(sqlite_db.removeprefix("sqlite:///")).exists()
+
+
+def test_the_longest_name_fits_postgresql_identifiers(pg_db: str) -> None:
+    name = "n" * 40
+    assert load_into_db(SAMPLE, pg_db, name).version == 1
+    assert read_named(pg_db, name).practices.height == 36
+
+
+def test_an_unknown_name_is_reported(sqlite_db: str) -> None:
+    with pytest.raises(DatasetNotFound, match="no such SQLite database file"):
+        current_version(sqlite_db, "nope")
+    assert not Path(sqlite_db.removeprefix("sqlite:///")).exists()  # reading creates nothing
+    with pytest.raises(DatasetNotFound, match="no such SQLite database file"):
+        read_named(sqlite_db, "nope")
+    load_into_db(SAMPLE, sqlite_db, "borough")
+    with pytest.raises(DatasetNotFound, match="no data set named 'nope'"):
+        read_named(sqlite_db, "nope")
+
+
+def test_an_unreachable_database_is_a_readable_error_without_the_password() -> None:
+    url = "postgresql+psycopg://u:s3cret-pw@127.0.0.1:1/db"
+    with pytest.raises(UserError) as err:
+        load_into_db(SAMPLE, url, "borough")
+    assert "s3cret-pw" not in str(err.value) and "127.0.0.1" in str(err.value)
+    with pytest.raises(UserError) as err:
+        current_version(url, "borough")
+    assert "s3cret-pw" not in str(err.value)
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def test_the_environment_names_a_data_set_in_a_database_with_a_hash() -> None:
+    sets = parse_datasets(
+        "ics=postgresql+psycopg://u:p@db/nc#england; plain=postgresql+psycopg://db/x;"
+        "folder=/srv/a#b"
+    )
+    assert sets == (
+        NamedDataset("ics", "ics", "postgresql+psycopg://u:p@db/nc", "england"),
+        NamedDataset("plain", "plain", "postgresql+psycopg://db/x"),
+        NamedDataset("folder", "folder", "/srv/a#b"),
+    )
+    assert sets[0].location == "postgresql+psycopg://u:p@db/nc#england"
+    assert sets[1].location == "postgresql+psycopg://db/x"
+
+
+def test_secrets_name_a_data_set_in_a_database() -> None:
+    sets = _secret_datasets(
+        {
+            "england": {
+                "source": "postgresql+psycopg://u:p@db/nc",
+                "dataset": "england",
+                "label": "England",
+            },
+            "ics": {"source": "sqlite:////srv/nc.db#ics-2"},
+            "borough": {"source": "/srv/borough"},
+        }
+    )
+    assert sets == (
+        NamedDataset("england", "England", "postgresql+psycopg://u:p@db/nc", "england"),
+        NamedDataset("ics", "ics", "sqlite:////srv/nc.db", "ics-2"),
+        NamedDataset("borough", "borough", "/srv/borough"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ({"source": "/srv/a", "dataset": "england"}, "needs a database URL"),
+        ({"source": "postgresql+psycopg://db/nc", "dataset": "England!"}, "lower-case"),
+    ],
+)
+def test_a_bad_secret_data_set_name_is_named(entry: dict, says: str) -> None:
+    with pytest.raises(ConfigError, match=says):
+        _secret_datasets({"england": entry})
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("postgresql+psycopg://u@db/nc#england", ("postgresql+psycopg://u@db/nc", "england")),
+        ("sqlite:////srv/a#b#c", ("sqlite:////srv/a#b", "c")),
+        # a '#' in a password is not a data set name: the source is left as it is
+        ("postgresql+psycopg://u:pa#ss@db/nc", ("postgresql+psycopg://u:pa#ss@db/nc", None)),
+        ("/srv/folder#x", ("/srv/folder#x", None)),
+        ("postgresql+psycopg://db/nc", ("postgresql+psycopg://db/nc", None)),
+    ],
+)
+def test_split_named_source(source: str, expected: tuple) -> None:
+    assert split_named_source(source) == expected
+
+
+# -- the app picks up a new version without a restart -------------------------------------
+
+
+def test_the_apps_version_follows_the_catalogue(
+    any_db: str, sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import netcompare.ui.dataset as ui_dataset
+
+    source = f"{any_db}#borough"
+    ui_dataset.catalogue_version.clear()
+    ui_dataset.cached_dataset.clear()
+    assert ui_dataset.dataset_version(source) == ""  # nothing loaded yet: loading says why
+    ui_dataset.catalogue_version.clear()
+    load_into_db(SAMPLE, any_db, "borough")
+    first = ui_dataset.dataset_version(source)
+    assert first == "db:1"
+    data = ui_dataset.cached_dataset(source, first, "ICS")
+    assert_same_tables(data, sample)
+    load_into_db(changed_copy(tmp_path), any_db, "borough")
+    assert ui_dataset.dataset_version(source) == "db:1"  # cached for a few seconds
+    ui_dataset.catalogue_version.clear()  # ...as if CATALOGUE_TTL_S had passed
+    second = ui_dataset.dataset_version(source)
+    assert second == "db:2"
+    assert ui_dataset.cached_dataset(source, second, "ICS").networks.height == 9
+    # the operator's configuration reaches the loader as URL#name
+    monkeypatch.setenv("NETCOMPARE_DATASETS", f"ics={source}")
+    assert ui_dataset.source_for("ics") == source
+    ui_dataset.cached_dataset.clear()
+    ui_dataset.catalogue_version.clear()
+
+
+def test_the_catalogue_version_is_cached_a_few_seconds() -> None:
+    import netcompare.ui.dataset as ui_dataset
+
+    assert 0 < ui_dataset.CATALOGUE_TTL_S <= 10
+    assert ui_dataset.catalogue_version._info.ttl == ui_dataset.CATALOGUE_TTL_S  # type: ignore[attr-defined]
