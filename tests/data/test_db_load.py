@@ -300,3 +300,34 @@ def test_the_catalogue_version_is_cached_a_few_seconds() -> None:
 
     assert 0 < ui_dataset.CATALOGUE_TTL_S <= 10
     assert ui_dataset.catalogue_version._info.ttl == ui_dataset.CATALOGUE_TTL_S  # type: ignore[attr-defined]
+
+
+def test_a_reader_during_a_load_sees_the_old_or_the_new_version_never_a_mix(
+    any_db: str, sample, tmp_path: Path
+) -> None:
+    import threading
+
+    changed = load_dataset(changed_copy(tmp_path))
+    load_into_db(SAMPLE, any_db, "borough")
+    errors: list[BaseException] = []
+
+    def loads() -> None:
+        try:
+            for _ in range(2):
+                load_into_db(tmp_path / "changed", any_db, "borough")
+                load_into_db(SAMPLE, any_db, "borough")
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+
+    loader = threading.Thread(target=loads)
+    loader.start()
+    seen = set()
+    while loader.is_alive() or not seen:
+        data = read_named(any_db, "borough")
+        expected = changed if data.networks.height == 9 else sample
+        assert_same_tables(data, expected)
+        seen.add(data.networks.height)
+    loader.join()
+    assert not errors
+    assert current_version(any_db, "borough") == "5"
+    assert stored_versions(any_db, "borough") == [4, 5]
