@@ -218,9 +218,11 @@ def load_into_db(source: str | os.PathLike[str], url: str, name: str) -> LoadRes
     tables = {t: canonical_columns(t, getattr(data, t)) for t in TABLE_NAMES}
     tables["values"] = tables["values"].sort(list(VALUES_ORDER))
     # where the data came from: its dataset.json's "source", else the folder's name (a
-    # server path is never kept, so it cannot reach a visitor)
+    # server path or database address is never kept, so it cannot reach a visitor)
     source_note = mask_secrets(data.source)
-    if data.source == str(path) or data.source == shown_as:
+    if "://" in data.source:
+        source_note = "a database (copied by netcompare db load)"
+    elif data.source == str(path) or data.source == shown_as:
         source_note = shown_as or Path(str(path)).name
     heartbeat = dbwait.Heartbeat()
 
@@ -241,9 +243,10 @@ def load_into_db(source: str | os.PathLike[str], url: str, name: str) -> LoadRes
                 table.create(conn)
                 heartbeat.beat()
             for t, table in new.items():
-                rows = tables[t].to_dicts()
-                for start in range(0, len(rows), INSERT_ROWS):
-                    conn.execute(table.insert(), rows[start : start + INSERT_ROWS])
+                frame = tables[t]
+                for start in range(0, frame.height, INSERT_ROWS):
+                    chunk = frame.slice(start, INSERT_ROWS).to_dicts()  # one chunk in memory
+                    conn.execute(table.insert(), chunk)
                     heartbeat.beat()
             entry = {
                 "version": version,

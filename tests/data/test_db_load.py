@@ -117,6 +117,29 @@ def test_a_second_load_is_version_2_and_readers_get_it(any_db: str, sample, tmp_
     assert_same_tables(read_named(any_db, "borough"), sample)
 
 
+def test_a_database_source_keeps_no_address_and_a_bare_folder_no_path(
+    sqlite_db: str, tmp_path: Path
+) -> None:
+    from netcompare.data.load import write_dataset_sql
+
+    sample = load_dataset(SAMPLE)
+    load_into_db(SAMPLE, sqlite_db, "a")
+    load_into_db(f"{sqlite_db}#a", sqlite_db, "copy")  # a named data set is a source too
+    plain = f"sqlite:///{(tmp_path / 'srv' / 'plain.db').as_posix()}"
+    (tmp_path / "srv").mkdir()
+    write_dataset_sql(plain, {t: getattr(sample, t) for t in TABLE_NAMES})
+    load_into_db(plain, sqlite_db, "plain")
+    bare = tmp_path / "srv" / "bare-folder"
+    shutil.copytree(SAMPLE, bare)
+    (bare / "dataset.json").unlink()
+    load_into_db(bare, sqlite_db, "bare")
+    notes = {e.name: e.source_note for e in list_datasets(sqlite_db)}
+    assert notes["copy"] == sample.source  # the provenance travels with the copy
+    assert notes["plain"] == "a database (copied by netcompare db load)"
+    assert notes["bare"] == "bare-folder"
+    assert str(tmp_path) not in read_named(sqlite_db, "bare").source
+
+
 def test_two_names_in_one_database_are_independent(sqlite_db: str, tmp_path: Path) -> None:
     load_into_db(SAMPLE, sqlite_db, "a")
     load_into_db(SAMPLE, sqlite_db, "a")
