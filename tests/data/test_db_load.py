@@ -140,13 +140,13 @@ def test_a_database_source_keeps_no_address_and_a_bare_folder_no_path(
     assert str(tmp_path) not in read_named(sqlite_db, "bare").source
 
 
-def test_two_names_in_one_database_are_independent(sqlite_db: str, tmp_path: Path) -> None:
-    load_into_db(SAMPLE, sqlite_db, "a")
-    load_into_db(SAMPLE, sqlite_db, "a")
-    load_into_db(changed_copy(tmp_path), sqlite_db, "a-b")
-    assert (current_version(sqlite_db, "a"), current_version(sqlite_db, "a-b")) == ("2", "1")
-    assert read_named(sqlite_db, "a-b").networks.height == 9
-    assert [e.name for e in list_datasets(sqlite_db)] == ["a", "a-b"]
+def test_two_names_in_one_database_are_independent(any_db: str, tmp_path: Path) -> None:
+    load_into_db(SAMPLE, any_db, "a")
+    load_into_db(SAMPLE, any_db, "a")
+    load_into_db(changed_copy(tmp_path), any_db, "a-b")
+    assert (current_version(any_db, "a"), current_version(any_db, "a-b")) == ("2", "1")
+    assert read_named(any_db, "a-b").networks.height == 9
+    assert [e.name for e in list_datasets(any_db)] == ["a", "a-b"]
 
 
 def test_invalid_data_is_never_written(any_db: str, sample, tmp_path: Path) -> None:
