@@ -100,7 +100,7 @@ def load_dataset(source: str | os.PathLike[str], *, shown_as: str | None = None)
         meta = _read_metadata(folder, problems, f"{where}/{METADATA_FILE}" if shown_as else None)
         name = meta.get("name", shown_as or folder.resolve().name)
         label = where
-    return _validate(
+    return validate_raw(
         raw,
         labels,
         problems,
@@ -164,7 +164,7 @@ def dataset_from_tables(
         for t, f in tables.items()
     }
     labels = labels or {t: t for t in TABLE_NAMES}
-    return _validate(raw, labels, ProblemList(), source=source, name=name, licence=licence)
+    return validate_raw(raw, labels, ProblemList(), source=source, name=name, licence=licence)
 
 
 def validate_raw(
@@ -176,20 +176,9 @@ def validate_raw(
     name: str,
     licence: str | None,
 ) -> DataSet:
-    """Validate raw tables (as :mod:`netcompare.data.read` returns them) exactly as
-    :func:`load_dataset` does; raises :class:`DataValidationError` listing every error."""
-    return _validate(raw, labels, problems, source=source, name=name, licence=licence)
-
-
-def _validate(
-    raw: dict[str, pl.DataFrame],
-    labels: dict[str, str],
-    problems: ProblemList,
-    *,
-    source: str,
-    name: str,
-    licence: str | None,
-) -> DataSet:
+    """Validate raw tables (as :mod:`netcompare.data.read` returns them): what
+    :func:`load_dataset` does after reading; raises :class:`DataValidationError` listing
+    every error."""
     frames: dict[str, pl.DataFrame] = {}
     codes = None
     raw = {t: without_bidi_controls(f) for t, f in raw.items()}

@@ -152,6 +152,15 @@ def _money(value: float) -> str:
     return f"£{value:,.0f}"
 
 
+def _without_small(ctx: _Context, frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """In an anonymised pack, ``frame`` without the rows the suppression rule hides (by their
+    ``numerator`` and ``denominator``), and how many it left out; else ``frame`` as it is."""
+    if not ctx.anonymise:
+        return frame, 0
+    keep = [not ctx.rule.applies(n, d) for n, d in frame.select("numerator", "denominator").rows()]
+    return frame.filter(pl.Series(keep, dtype=pl.Boolean)), keep.count(False)
+
+
 def _left_out(n: int, what: str) -> Paragraph | None:
     if n == 0:
         return None
@@ -687,14 +696,7 @@ def _bars(ctx: _Context, league, indicator_id: str) -> list[Block]:
     view = compare_practices_view(
         league, ctx.data, indicator_id, ctx.period, ctx.options, scope=scope
     )
-    bars = view.bars
-    left_out = 0
-    if ctx.anonymise:
-        keep = [
-            not ctx.rule.applies(n, d) for n, d in bars.select("numerator", "denominator").rows()
-        ]
-        left_out = keep.count(False)
-        bars = bars.filter(pl.Series(keep, dtype=pl.Boolean))
+    bars, left_out = _without_small(ctx, view.bars)
     if bars.height == 0:
         return [Paragraph("No practice to draw as a bar.", CAPTION)]
     chart = compare_chart(
@@ -734,14 +736,7 @@ def _funnel(ctx: _Context, indicator_id: str) -> list[Block]:
         )
     except UserError as exc:
         return [Paragraph(f"No funnel plot: {exc}", CAPTION)]
-    points = view.points
-    left_out = 0
-    if ctx.anonymise:
-        keep = [
-            not ctx.rule.applies(n, d) for n, d in points.select("numerator", "denominator").rows()
-        ]
-        left_out = keep.count(False)
-        points = points.filter(pl.Series(keep, dtype=pl.Boolean))
+    points, left_out = _without_small(ctx, view.points)
     summary = funnel_summary(points, view.benchmark)
     chart = funnel_chart(
         points,
@@ -879,15 +874,7 @@ def _doing_well(ctx: _Context, indicator_id: str) -> list[Block]:
     except UserError:
         standouts = None
     if standouts is not None:
-        table = standouts.table
-        left_out = 0
-        if ctx.anonymise:
-            keep = [
-                not ctx.rule.applies(n, d)
-                for n, d in table.select("numerator", "denominator").rows()
-            ]
-            left_out = keep.count(False)
-            table = table.filter(pl.Series(keep, dtype=pl.Boolean))
+        table, left_out = _without_small(ctx, standouts.table)
         if table.height == 0:
             blocks.append(Paragraph(standouts.none_found, BODY))
         else:

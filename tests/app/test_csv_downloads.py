@@ -10,7 +10,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from netcompare.data.load import write_dataset
@@ -20,22 +19,6 @@ from tests.app.tiny_datasets import tiny_tables
 
 FORMULAS = ['=HYPERLINK("http://127.0.0.1:9/x","click")', "+1 Surgery", "-2+3", "@SUM(A1)"]
 RISKY = ("=", "+", "-", "@", "\t", "\r")
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Every file handed to a download button, by its download file name."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
-        if filename and isinstance(path_or_data, bytes | str):
-            data = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
-            files[filename] = data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return files
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from netcompare.data.load import load_dataset
 from netcompare.notes import open_notes_store
 from tests.app.apptest_reading import drawn_charts, no_exception, shown
 from tests.app.conftest import APP
-from tests.app.test_csv_downloads import RISKY, downloads  # noqa: F401 (a fixture)
+from tests.app.test_csv_downloads import RISKY
 from tests.hostile import RLO, write_hostile_dataset, write_hostile_notes
 
 PAGES = [
@@ -129,7 +129,7 @@ def test_titles_and_notes_show_the_hostile_text_as_typed(hostile: Path) -> None:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_download_is_safe_in_a_spreadsheet(
     hostile: Path,
-    downloads: dict[str, bytes],  # noqa: F811 (the fixture)
+    downloads: dict[str, bytes],
     page: str,
 ) -> None:
     _run(page)

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from netcompare.data.load import load_dataset
@@ -303,22 +302,6 @@ def test_filters_narrow_the_list(sample, store) -> None:
     at.text_input(key="notes_text").input("nothing like this").run()
     assert not set(texts(at)) & set(bodies.values())
     assert any(m.value == "No notes match these filters." for m in at.markdown)
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Every file handed to a download button, by its download file name."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
-        if filename and isinstance(path_or_data, bytes | str):
-            data = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
-            files[filename] = data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return files
 
 
 def test_export_buttons_give_csv_and_markdown_of_the_listed_notes(store, downloads) -> None:

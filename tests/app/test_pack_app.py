@@ -7,8 +7,6 @@ import os
 import re
 from pathlib import Path
 
-import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from netcompare.data.load import load_dataset
@@ -21,22 +19,6 @@ from tests.pack.helpers import SAMPLE, pdf_text, read_html
 
 NETWORKS = "pages/networks.py"
 QUESTION = "How do you fit the Saturday MMR clinic around the nurses' rota?"
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Every file handed to a download button, by its download file name."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
-        if filename and isinstance(path_or_data, bytes | str):
-            data = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
-            files[filename] = data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return files
 
 
 def networks_page(network: str) -> AppTest:
