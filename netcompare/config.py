@@ -16,7 +16,16 @@ Environment variable           ``[netcompare]`` secret                Default
 ``NETCOMPARE_DB_CONNECT_TIMEOUT`` ``db_connect_timeout``              ``5`` (seconds)
 ``NETCOMPARE_DB_STATEMENT_TIMEOUT`` ``db_statement_timeout``          ``5`` (seconds)
 ``NETCOMPARE_UPLOAD_MAX_MB``   ``upload_max_mb``                      ``50`` (MB per upload)
+``NETCOMPARE_ACCESS``          ``access``                             ``open`` (local),
+                                                                      ``sign-in`` (shared)
 =============================  =====================================  =======================
+
+``access``: ``sign-in`` (the default in shared mode) asks every visitor to sign in with
+Streamlit's ``st.login`` (OpenID Connect, configured in the ``[auth]`` secrets table as
+Streamlit documents) and applies the access rules kept in the notes database (``python -m
+netcompare users …``, :mod:`netcompare.access`). ``open`` trusts every visitor as a laptop does:
+the sidebar's network choice decides which names are shown. Shared mode with sign-in and no
+``[auth]`` table is a configuration error, not an open server.
 
 ``local`` (a laptop) is today's behaviour: the Data page loads any folder or database URL the
 user types. ``shared`` (one server for a whole network): the Data page offers only the
@@ -51,6 +60,8 @@ from netcompare.errors import UserError
 
 Mode = Literal["local", "shared"]
 MODES: tuple[str, ...] = get_args(Mode)
+Access = Literal["open", "sign-in"]
+ACCESS: tuple[str, ...] = get_args(Access)
 
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_STATEMENT_TIMEOUT_S = 5.0
@@ -68,6 +79,7 @@ ENV = {
     "db_connect_timeout": "NETCOMPARE_DB_CONNECT_TIMEOUT",
     "db_statement_timeout": "NETCOMPARE_DB_STATEMENT_TIMEOUT",
     "upload_max_mb": "NETCOMPARE_UPLOAD_MAX_MB",
+    "access": "NETCOMPARE_ACCESS",
 }
 
 
@@ -102,11 +114,17 @@ class Settings:
     db_connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
     db_statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S
     upload_max_mb: float = DEFAULT_UPLOAD_MAX_MB
+    access: Access = "open"
 
     @property
     def shared(self) -> bool:
         """True on a shared server: visitors never choose a server path or database."""
         return self.mode == "shared"
+
+    @property
+    def sign_in(self) -> bool:
+        """True when every visitor signs in and the access rules decide what they see."""
+        return self.access == "sign-in"
 
     @property
     def upload_max_bytes(self) -> int:
@@ -135,6 +153,30 @@ def _secrets() -> Mapping[str, Any]:
         return table
     except Exception:  # no streamlit, or an unreadable secrets file: environment only
         return {}
+
+
+AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+
+
+def _auth_configured() -> bool:
+    """Whether Streamlit's ``[auth]`` secrets table has what ``st.login`` needs (one provider
+    in ``[auth]`` itself, or named providers in ``[auth.NAME]`` beside the shared keys)."""
+    try:
+        import streamlit as st
+
+        if not st.secrets.load_if_toml_exists():
+            return False
+        auth = st.secrets.get("auth")
+        if not isinstance(auth, Mapping):
+            return False
+        shared = {k: auth.get(k) for k in ("redirect_uri", "cookie_secret")}
+        if not all(str(v or "").strip() for v in shared.values()):
+            return False
+        providers = [auth] + [v for v in auth.values() if isinstance(v, Mapping)]
+        need = AUTH_KEYS[2:]
+        return any(all(str(p.get(k) or "").strip() for k in need) for p in providers)
+    except Exception:  # no streamlit, or an unreadable secrets file
+        return False
 
 
 def _raw(name: str, secrets: Mapping[str, Any]) -> Any:
@@ -260,6 +302,16 @@ def settings() -> Settings:
     mode = str(_raw("mode", secrets) or "local").lower()
     if mode not in MODES:
         raise ConfigError(f"{ENV['mode']} must be local or shared, not {mode!r}")
+    access = str(_raw("access", secrets) or ("sign-in" if mode == "shared" else "open")).lower()
+    if access not in ACCESS:
+        raise ConfigError(f"{ENV['access']} (or the secret access) must be open or sign-in")
+    if access == "sign-in" and not _auth_configured():
+        raise ConfigError(
+            "sign-in is on (the default in shared mode) but the secrets have no [auth] table "
+            "for st.login (redirect_uri, cookie_secret, client_id, client_secret, "
+            f"server_metadata_url); configure it, or set {ENV['access']}=open to trust every "
+            "visitor"
+        )
     env_sets = os.environ.get(ENV["datasets"], "").strip()
     if env_sets:
         datasets = parse_datasets(env_sets)
@@ -280,6 +332,7 @@ def settings() -> Settings:
             "db_statement_timeout", secrets, DEFAULT_STATEMENT_TIMEOUT_S
         ),
         upload_max_mb=_number("upload_max_mb", secrets, DEFAULT_UPLOAD_MAX_MB),
+        access=access,  # type: ignore[arg-type]
     )
 
 

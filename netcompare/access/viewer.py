@@ -69,9 +69,7 @@ class Viewer:
     def role_in(self, network_id: str | None) -> Role | None:
         """The strongest role this viewer has in that network (admin anywhere counts)."""
         order = {"admin": 0, "lead": 1, "member": 2, "viewer": 3}
-        roles = [
-            r.role for r in self.rules if r.role == "admin" or r.network_id == network_id
-        ]
+        roles = [r.role for r in self.rules if r.role == "admin" or r.network_id == network_id]
         return min(roles, key=order.__getitem__) if roles else None
 
     def can_write(self, network_id: str | None) -> bool:

@@ -38,6 +38,10 @@ class DataSet:
     _index: dict[tuple[str, dt.date], tuple[int, int]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # Set only on a data set redacted for one viewer (netcompare.access.redact): each
+    # practice's letter ("Practice C"), given in code order before the hidden codes were
+    # replaced, so letters stay the same on every page and for every viewer.
+    letters: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(

@@ -54,6 +54,8 @@ from netcompare.ui.notes import (
     clear_notes_cache,
     find_actions,
     find_notes,
+    may_change,
+    may_write,
     notes_available,
     notes_store,
 )
@@ -297,6 +299,8 @@ def action_form(
     ``practice_ids``; none: the whole network), indicator (default ``indicator_id``), and
     the date the change started (optional). ``period``: the meeting's period, kept with an
     action about an indicator. ``key`` must be unique on the page."""
+    if not may_write(network_id, what="actions"):
+        return
     form_key = f"actions_form_{key}"
     state = st.session_state
     _restore_typed(form_key)
@@ -325,7 +329,7 @@ def action_form(
             "Owner",
             key=f"{form_key}_owner",
             max_chars=MAX_OWNER_CHARS,
-            placeholder="Practice manager, Maltings Practice",
+            placeholder="e.g. the practice manager",
         )
         right.date_input(
             "Due by",
@@ -515,6 +519,8 @@ def action_list(
             status = status_words(note, today, with_date=False)  # the due date follows
             st.markdown(f"**{literal(status)}** · {literal(details)}")
             st.text(note.body)
+            if not may_change(note):
+                continue  # read only: not its author, nor the network's lead
             row = st.container(horizontal=True)
             if note.status == "open":
                 row.button(

@@ -16,6 +16,7 @@ widget is drawn, so the widget and the pages always show the same thing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import polars as pl
@@ -32,6 +33,7 @@ from netcompare.ui.links import (
     read_switch,
     resolve_code,
 )
+from netcompare.ui.viewer import current_viewer, data_for_viewer
 from netcompare.views.common import (
     ALL,
     LABEL_CODES,
@@ -70,6 +72,8 @@ class Filters:
     net_of_exceptions: bool
     labels: str  # names, codes or letters (see netcompare.views.common)
     presentation: bool
+    # Signed in: the networks whose practices this viewer sees named (the access rules).
+    own_networks: frozenset[str] | None = None
 
     @property
     def all_networks(self) -> bool:
@@ -85,7 +89,8 @@ class Filters:
             network_id=self.network_id,
             net_of_exceptions=self.net_of_exceptions,
             labels=self.labels,
-        )
+            own_networks=self.own_networks,
+        ).restricted()
 
 
 # URL parameter names are the session-state keys of the widgets they set.
@@ -143,6 +148,7 @@ class _Sidebar:
         what: str,
         default: str | None = None,
         aliases: dict[str, str] | None = None,
+        hidden: Collection[str] = (),
     ) -> str | None:
         """A selectbox whose value is always one of ``options``: the link's choice on the
         session's first run, else the user's, else ``default`` (the first option)."""
@@ -154,7 +160,7 @@ class _Sidebar:
             return None
         fallback = default if default in options else options[0]
         if asked is not None:
-            code = resolve_code(asked, options, labels, aliases)
+            code = resolve_code(asked, options, labels, aliases, hidden)
             if code is None:
                 self.notices.append(_unknown(what, asked, labels.get(fallback, fallback)))
             else:
@@ -221,6 +227,8 @@ def _draw(side: _Sidebar) -> tuple[DataSet | None, Filters | None]:
     data = load_selected(data_key)
     if data is None:
         return None, None
+    viewer = current_viewer()
+    data = data_for_viewer(data, viewer)  # signed in: hidden practices have no code or name
 
     networks = data.networks.sort("network_name")
     net_labels = {ALL: "All networks"} | dict(
@@ -284,16 +292,29 @@ def _draw(side: _Sidebar) -> tuple[DataSet | None, Filters | None]:
         help="Off (the default, as in Tower Hamlets): every eligible patient counts. On: "
         "the denominator leaves out excepted patients (QOF personalised care adjustments).",
     )
-    anonymise = side.switch(
-        "Anonymise practices",
-        KEY_ANONYMISE,
-        help="Show practices as 'Practice A, B…' (or their codes) for showing outside the "
-        "network. Practices that do not share their name are always anonymised outside "
-        "their own network.",
-    )
+    own_networks = viewer.networks if viewer.signed_in else None
+    if viewer.anonymise_all:
+        # Signed in, in no network: letters only, whatever the link or the switch says.
+        _asked(KEY_ANONYMISE)
+        st.toggle(
+            "Anonymise practices",
+            value=True,
+            disabled=True,
+            key=f"{KEY_ANONYMISE}_always",
+            help="You are not in a network, so every practice is shown anonymised.",
+        )
+        anonymise = True
+    else:
+        anonymise = side.switch(
+            "Anonymise practices",
+            KEY_ANONYMISE,
+            help="Show practices as 'Practice A, B…' (or their codes) for showing outside the "
+            "network. Practices that do not share their name are always anonymised outside "
+            "their own network.",
+        )
     anon_style = LABEL_LETTERS
     asked_style = _asked(KEY_ANON_STYLE)
-    if anonymise:
+    if anonymise and not viewer.anonymise_all:
         styles = {LABEL_LETTERS: "Practice A, B, …", LABEL_CODES: "Codes"}
         if asked_style is not None:
             style = resolve_code(asked_style, list(styles), styles)
@@ -313,7 +334,7 @@ def _draw(side: _Sidebar) -> tuple[DataSet | None, Filters | None]:
     )
     labels = (anon_style or LABEL_LETTERS) if anonymise else LABEL_NAMES
     with practice_slot:
-        practice = _practice_select(side, data, network, labels)
+        practice = _practice_select(side, data, network, labels, own_networks)
     st.caption(literal(f"Data: {data.name}"))
 
     return data, Filters(
@@ -326,10 +347,17 @@ def _draw(side: _Sidebar) -> tuple[DataSet | None, Filters | None]:
         net_of_exceptions=net_exc,
         labels=labels,
         presentation=present,
+        own_networks=own_networks,
     )
 
 
-def _practice_select(side: _Sidebar, data: DataSet, network: str, labels: str) -> str | None:
+def _practice_select(
+    side: _Sidebar,
+    data: DataSet,
+    network: str,
+    labels: str,
+    own_networks: frozenset[str] | None = None,
+) -> str | None:
     """The practice for the trends page, labelled as on every page: with anonymise on, no
     names; a practice that does not share its name is a letter outside its own network.
 
@@ -337,7 +365,9 @@ def _practice_select(side: _Sidebar, data: DataSet, network: str, labels: str) -
     letter): there the link carries the letter, so a shared link gives away no more than
     the screen does.
     """
-    shown = practice_labels(data, ViewOptions(network_id=network, labels=labels))
+    shown = practice_labels(
+        data, ViewOptions(network_id=network, labels=labels, own_networks=own_networks)
+    )
     if network != ALL:
         shown = shown.filter(pl.col("network_id") == network)
     rows = shown.sort("label").select("practice_id", "label", "hidden").rows()
@@ -355,6 +385,7 @@ def _practice_select(side: _Sidebar, data: DataSet, network: str, labels: str) -
         options,
         what="the practice",
         aliases=aliases,
+        hidden=letters,  # a link names these by their letter only, never their code
     )
     side.link[KEY_PRACTICE] = letters.get(practice, practice) if practice else None
     return practice

@@ -59,6 +59,8 @@ from netcompare.notes.render import note_header_markdown
 from netcompare.notes.repository import COUNTS_SCHEMA
 from netcompare.redact import mask_secrets
 from netcompare.text import literal
+from netcompare.ui.viewer import current_viewer
+from netcompare.views.notes import visible_notes
 
 CACHE_TTL_S = 30  # successful reads only: a failed read raises and is never cached
 RETRY_S = 5.0  # after a failed open, the next attempt waits this long (read at each call)
@@ -275,6 +277,17 @@ def _tuple(values: Iterable[str] | str | None) -> tuple[str, ...] | None:
     return tuple(sorted(set(values)))
 
 
+def readable(notes: Sequence[Note]) -> list[Note]:
+    """Of ``notes``, those this session's viewer may read (every note without sign-in; see
+    :func:`netcompare.views.notes.visible_notes`). With sign-in on and no view drawn, none."""
+    from netcompare.ui.context import view_if_any
+
+    view = view_if_any()
+    if view is None:
+        return [] if current_viewer().signed_in else list(notes)
+    return visible_notes(notes, view.data, view.filters.view_options())
+
+
 def find_notes(
     *,
     practice_ids: Iterable[str] | str | None = None,
@@ -295,7 +308,7 @@ def find_notes(
     if not notes_available():
         return []
     try:
-        return _notes_cached(
+        found = _notes_cached(
             notes_db_url(),
             _tuple(practice_ids),
             _tuple(network_ids),
@@ -309,6 +322,7 @@ def find_notes(
     except NotesUnavailable as exc:
         warn_notes_unavailable(exc)
         return []
+    return readable(found)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, max_entries=16, show_spinner=False)
@@ -344,7 +358,7 @@ def find_actions(
     if not notes_available():
         return []
     try:
-        return _actions_cached(notes_db_url(), _tuple(network_ids), _tuple(statuses))
+        return readable(_actions_cached(notes_db_url(), _tuple(network_ids), _tuple(statuses)))
     except NotesUnavailable as exc:
         warn_notes_unavailable(exc)
         return []
@@ -366,7 +380,9 @@ def find_interventions(network_id: str, indicator_id: str, practice_id: str | No
     if not notes_available():
         return []
     try:
-        return _interventions_cached(notes_db_url(), network_id, indicator_id, practice_id)
+        return readable(
+            _interventions_cached(notes_db_url(), network_id, indicator_id, practice_id)
+        )
     except NotesUnavailable as exc:
         warn_notes_unavailable(exc)
         return []
@@ -529,6 +545,28 @@ def _save_note(
     _flash(form_key, "success", f"Saved: {note.kind_label.lower()} for {practice_id}.")
 
 
+def may_write(network_id: str | None, *, what: str = "notes") -> bool:
+    """Whether this session's viewer may add ``what`` about ``network_id``; if not, say so
+    (a caption where the form would be) and return False."""
+    viewer = current_viewer()
+    if viewer.can_write(network_id):
+        return True
+    st.caption(
+        literal(
+            f"Only the network's members and lead add {what} here; you can read what they shared."
+            if viewer.networks
+            else f"You are not in a network, so you cannot add {what}."
+        )
+    )
+    return False
+
+
+def may_change(note: Note) -> bool:
+    """Whether this session's viewer may edit, delete or close ``note`` (its author, the
+    network's lead or an admin; anyone without sign-in)."""
+    return current_viewer().can_change(getattr(note, "author_id", None), note.network_id)
+
+
 def note_form(
     *,
     practice_id: str,
@@ -545,6 +583,8 @@ def note_form(
     Saved (validated, length-limited) in a callback; errors show above the form and the text
     typed is kept. ``network_id`` None adds a network field. ``key`` must be unique on the page.
     """
+    if not may_write(network_id):
+        return
     form_key = f"notes_form_{key}"
     _restore_typed(form_key)
     _remember_author(form_key)
@@ -616,6 +656,8 @@ def _save_answer(form_key: str, question_uid: str) -> None:
 
 def answer_form(question: Note, *, key: str) -> None:
     """A small form to answer ``question``; ``key`` must be unique on the page."""
+    if not may_write(question.network_id, what="answers"):
+        return
     form_key = f"notes_answer_{key}_{question.note_uid}"
     _restore_typed(form_key)
     _remember_author(form_key)

@@ -24,7 +24,7 @@ from netcompare.pack.notes import pack_notes
 from netcompare.redact import mask_secrets
 from netcompare.text import literal
 from netcompare.ui.filters import Filters
-from netcompare.ui.notes import notes_store
+from netcompare.ui.notes import notes_store, readable
 from netcompare.ui.views import HASH_FUNCS, MAX_ENTRIES
 from netcompare.views.common import ViewOptions
 from netcompare.views.format import period_label
@@ -83,7 +83,7 @@ def _notes(network_id: str) -> tuple[tuple[Note, ...], str | None]:
     if store is None:
         return (), "the notes store could not be opened; the rest of the pack is complete."
     try:
-        return tuple(pack_notes(store, network_id)), None
+        return tuple(readable(pack_notes(store, network_id))), None
     except NotesUnavailable as exc:
         return (), mask_secrets(str(exc))
 
@@ -104,6 +104,9 @@ def meeting_pack_section(data: DataSet, f: Filters) -> None:
         st.info("No period with data: choose another data set.")
         return
     options = ViewOptions(net_of_exceptions=f.net_of_exceptions)
+    # Signed in, a pack names practices only for a member of its network: anyone else gets
+    # the anonymised pack (letters, small counts suppressed, no notes), whatever they tick.
+    named_allowed = f.own_networks is None or f.network_id in f.own_networks
     ids = data.indicators.get_column("indicator_id").to_list()
     names = dict(data.indicators.select("indicator_id", "name").iter_rows())
     defaults = [i for i, _ in _defaults(data, f.network_id, f.period, options)]
@@ -119,11 +122,14 @@ def meeting_pack_section(data: DataSet, f: Filters) -> None:
     )
     anonymise = st.checkbox(
         "Anonymised pack (for outside the network)",
-        value=f.anonymised,
-        key=KEY_ANONYMISE,
+        value=f.anonymised or not named_allowed,
+        key=KEY_ANONYMISE if named_allowed else f"{KEY_ANONYMISE}_always",
+        disabled=not named_allowed,
         help="Every practice as a letter; counts 1–4 shown as <5 and any value that would "
-        "reveal them suppressed; no notes. The rule is printed on the pack.",
+        "reveal them suppressed; no notes. The rule is printed on the pack."
+        + ("" if named_allowed else " You are not in this network: its pack is anonymised."),
     )
+    anonymise = anonymise or not named_allowed
     choice = (data.source, data.version, f.network_id, f.period, options, tuple(picked), anonymise)
     if st.button("Make the meeting pack", key=KEY_MAKE, type="primary", disabled=not picked):
         notes, problem = _notes(f.network_id)

@@ -25,9 +25,20 @@ SMALL_N = 10
 class ViewOptions:
     """What every view needs besides the indicator and period."""
 
-    network_id: str = ALL  # the viewer's network ("their network"), or ALL
+    network_id: str = ALL  # the network shown ("their network" on a laptop), or ALL
     net_of_exceptions: bool = False
     labels: str = LABEL_NAMES
+    # Signed in (netcompare.access): the networks whose practices this viewer sees named,
+    # whatever network is shown; an empty set names nobody. None: no sign-in, where the
+    # network shown is the viewer's own.
+    own_networks: frozenset[str] | None = None
+
+    def restricted(self) -> ViewOptions:
+        """These options with their labels as the access rules allow: a signed-in viewer in
+        no network sees letters only."""
+        if self.own_networks is not None and not self.own_networks:
+            return ViewOptions(self.network_id, self.net_of_exceptions, LABEL_LETTERS, frozenset())
+        return self
 
 
 @dataclass(frozen=True)
@@ -114,9 +125,17 @@ def _letters_for(count: int) -> tuple[str, ...]:
 
 
 def _labelled_practices(data: DataSet) -> pl.DataFrame:
-    """Practices in code order with their letter and network name."""
+    """Practices in code order with their letter and network name (in a data set redacted
+    for a viewer, the letters it was given before its hidden codes were replaced)."""
     practices = data.practices.sort("practice_id")
-    return practices.with_columns(pl.Series("letter", _letters_for(practices.height))).join(
+    if data.letters is not None:
+        letter = pl.col("practice_id").replace_strict(data.letters, return_dtype=pl.String)
+        practices = practices.with_columns(letter.alias("letter"))
+    else:
+        practices = practices.with_columns(
+            pl.Series("letter", _letters_for(practices.height), dtype=pl.String)
+        )
+    return practices.join(
         data.networks.select("network_id", "network_name"),
         on="network_id",
         how="left",
@@ -130,10 +149,21 @@ def practice_labels(data: DataSet, options: ViewOptions) -> pl.DataFrame:
     A practice that does not share its name is always shown as a letter to anyone outside its
     own network (and when no network is chosen); with anonymise on, every practice is shown
     as a code or a letter. Letters follow practice code order, so they are stable across pages.
+
+    Signed in (``options.own_networks`` set), "own network" means the viewer's own networks
+    from the access rules, never the network shown; a viewer in no network sees every
+    practice as a letter (``hidden`` for all of them, so no link or download names one).
     """
     practices = _labelled_practices(data)
-    own = pl.col("network_id") == options.network_id
-    hidden = ~pl.col("share_name") & ~own
+    if options.own_networks is None:
+        own = pl.col("network_id") == options.network_id
+        hidden = ~pl.col("share_name") & ~own
+    elif options.own_networks:
+        own = pl.col("network_id").is_in(sorted(options.own_networks))
+        hidden = ~pl.col("share_name") & ~own
+    else:
+        hidden = pl.lit(True)
+        options = options.restricted()
     if options.labels == LABEL_NAMES:
         label = pl.when(hidden).then(pl.col("letter")).otherwise(pl.col("practice_name"))
     elif options.labels == LABEL_CODES:

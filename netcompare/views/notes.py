@@ -454,3 +454,25 @@ def what_works_here(
                 )
     found.sort(key=lambda w: w.note.intervention or dt.date.min, reverse=True)
     return found
+
+
+def visible_notes(notes: Iterable[Note], data: DataSet, options: ViewOptions) -> list[Note]:
+    """The notes this viewer may read (issue 16's access rules).
+
+    Without sign-in (``options.own_networks`` None) every note. Signed in: a note about one
+    of the viewer's own networks; a note of another network only when every practice it
+    concerns is one the viewer sees named (so nothing about a practice that opted out of
+    naming, and no network-wide note of another network, whose free text may name anyone).
+    A viewer in no network reads no notes.
+    """
+    own = options.own_networks
+    if own is None:
+        return list(notes)
+    if not own:
+        return []
+    named = set(practice_labels(data, options).filter(~pl.col("hidden")).get_column("practice_id"))
+    return [
+        n
+        for n in notes
+        if n.network_id in own or (n.concerns and all(p in named for p in n.concerns))
+    ]

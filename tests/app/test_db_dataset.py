@@ -24,6 +24,7 @@ def test_a_named_data_set_in_a_database_is_served_and_follows_new_versions(
     url = f"sqlite:///{(tmp_path / 'srv' / 'datasets.db').as_posix()}"
     load_into_db(folder, url, "tiny")
     monkeypatch.setenv("NETCOMPARE_MODE", "shared")
+    monkeypatch.setenv("NETCOMPARE_ACCESS", "open")
     monkeypatch.setenv("NETCOMPARE_BUILTIN_DATASETS", "false")
     monkeypatch.setenv("NETCOMPARE_DATASETS", f"ics={url}#tiny")
     ui_dataset.cached_dataset.clear()

@@ -67,6 +67,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def shared(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETCOMPARE_MODE", "shared")
+    monkeypatch.setenv("NETCOMPARE_ACCESS", "open")  # no sign-in: this file tests the rest
 
 
 def run_app(params: dict[str, str] | None = None, page: str | None = None) -> AppTest:

@@ -54,6 +54,7 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         "TMPDIR": str(root / "tmp"),
         "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "2",
         "NETCOMPARE_MODE": "shared",
+        "NETCOMPARE_ACCESS": "open",  # sign-in is tested in test_signin_browser.py
         "NETCOMPARE_DATASETS": f"borough={folder};ics={db_url}",
         "NETCOMPARE_BUILTIN_DATASETS": "false",
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from netcompare.config import ConfigError, NamedDataset, _secret_datasets, parse_datasets, settings
@@ -20,6 +22,7 @@ def test_shared_mode_and_named_data_sets_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("NETCOMPARE_MODE", "Shared")
+    monkeypatch.setenv("NETCOMPARE_ACCESS", "open")
     monkeypatch.setenv(
         "NETCOMPARE_DATASETS",
         "borough=/srv/a; ics=postgresql+psycopg://u:pw@db/ics?sslmode=require\n\n",
@@ -66,3 +69,59 @@ def test_named_data_sets_from_secrets_keep_their_labels() -> None:
     with pytest.raises(ConfigError, match="needs a source"):
         _secret_datasets({"ics": {"label": "no source"}})
     assert parse_datasets("") == ()
+
+
+def _with_secrets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> None:
+    """Run in a folder whose .streamlit/secrets.toml holds ``text`` (Streamlit reads it)."""
+    import streamlit as st
+
+    (tmp_path / ".streamlit").mkdir(parents=True)
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(st.secrets, "_secrets", None)
+
+
+AUTH = """
+[auth]
+redirect_uri = "http://127.0.0.1:8501/oauth2callback"
+cookie_secret = "a-long-random-string"
+client_id = "netcompare"
+client_secret = "s3cret"
+server_metadata_url = "http://127.0.0.1:9400/.well-known/openid-configuration"
+"""
+
+
+def test_a_laptop_is_open_and_a_shared_server_asks_for_sign_in(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("MODE", "ACCESS"):
+        monkeypatch.delenv(f"NETCOMPARE_{name}", raising=False)
+    _with_secrets(monkeypatch, tmp_path, "")
+    assert (settings().access, settings().sign_in) == ("open", False)
+    monkeypatch.setenv("NETCOMPARE_MODE", "shared")
+    # Shared with no [auth]: an error that says what to do, never an open server.
+    with pytest.raises(ConfigError, match=r"no \[auth\] table") as err:
+        settings()
+    assert "NETCOMPARE_ACCESS=open" in str(err.value)
+    monkeypatch.setenv("NETCOMPARE_ACCESS", "open")
+    assert settings().access == "open"
+    monkeypatch.setenv("NETCOMPARE_ACCESS", "sometimes")
+    with pytest.raises(ConfigError, match="must be open or sign-in"):
+        settings()
+
+
+def test_sign_in_needs_every_key_st_login_reads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NETCOMPARE_MODE", "shared")
+    monkeypatch.delenv("NETCOMPARE_ACCESS", raising=False)
+    _with_secrets(monkeypatch, tmp_path, AUTH)
+    s = settings()
+    assert (s.access, s.sign_in) == ("sign-in", True)
+    _with_secrets(monkeypatch, tmp_path / "b", AUTH.replace('client_secret = "s3cret"', ""))
+    with pytest.raises(ConfigError, match="no \\[auth\\] table"):
+        settings()
+    # A named provider ([auth.NAME]) beside the shared keys is configured too.
+    named = AUTH.replace("client_id", "[auth.nhs]\nclient_id")
+    _with_secrets(monkeypatch, tmp_path / "c", named)
+    assert settings().sign_in

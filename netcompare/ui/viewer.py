@@ -1,0 +1,50 @@
+"""Who is looking at this session: set once per run by app.py from the sign-in, read by pages.
+
+Without sign-in (a laptop, or a shared server opened to everyone) this is
+:data:`netcompare.access.viewer.LOCAL`. With sign-in on, a session that has no viewer yet is
+treated as nobody: every practice anonymised, nothing written — never as a laptop.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from netcompare.access.redact import redact_for
+from netcompare.access.viewer import LOCAL, Viewer
+from netcompare.config import ConfigError, settings
+from netcompare.data.dataset import DataSet
+
+_KEY = "_netcompare_viewer"
+# Signed in with no rules, and not known: sees letters only and writes nothing.
+NOBODY = Viewer(email="", name=None, rules=())
+
+
+def set_viewer(viewer: Viewer) -> None:
+    st.session_state[_KEY] = viewer
+
+
+def current_viewer() -> Viewer:
+    """This session's viewer (see the module's docstring)."""
+    viewer = st.session_state.get(_KEY)
+    if isinstance(viewer, Viewer):
+        return viewer
+    try:
+        sign_in = settings().sign_in
+    except ConfigError:
+        sign_in = True  # a broken configuration trusts nobody
+    return NOBODY if sign_in else LOCAL
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _redacted(source: str, version: str, own: frozenset[str], _data: DataSet) -> DataSet:
+    # Keyed by the data set's source and version and the viewer's networks; one copy is
+    # shared by every session of viewers of the same networks (it is never changed).
+    return redact_for(_data, own)
+
+
+def data_for_viewer(data: DataSet, viewer: Viewer) -> DataSet:
+    """The data set as this viewer may see it: itself without sign-in, else a copy in which
+    every practice hidden from the viewer has no code and no name (netcompare.access.redact)."""
+    if not viewer.signed_in:
+        return data
+    return _redacted(data.source, data.version, viewer.networks, data)

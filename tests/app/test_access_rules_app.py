@@ -1,0 +1,173 @@
+"""Issue 16's access rules on every page, link and download, as each role sees them.
+
+The viewer is this session's signed-in identity with its rules (sign-in itself is tested in a
+real browser, tests/browser/test_signin_browser.py): here it is put where app.py puts it, and
+every page is read for what the browser would get — every element's protobuf (text, tables as
+Arrow, chart specs, widget options) and every file handed to a download button. The sample's
+P029 "Pepper Street Surgery" (network N7) does not share its name.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from netcompare.access.viewer import AccessRule, Viewer
+from netcompare.notes.store import get_repository
+from tests.app.apptest_reading import no_exception, sample_table
+from tests.app.conftest import APP
+
+PAGES = [
+    "pages/overview.py",
+    "pages/league.py",
+    "pages/funnel.py",
+    "pages/trends.py",
+    "pages/networks.py",
+    "pages/notes.py",
+    "pages/data.py",
+    "pages/profile.py",
+]
+OPTED_OUT = ("Pepper Street Surgery", "P029")
+NOTE_ABOUT_P029 = "Pepper Street's recall coordinator phones every family"
+NOTE_N7_WIDE = "Network seven agreed a shared vaccination clinic"
+NOTE_N1 = "Network one recall list reviewed weekly"
+
+MEMBER_N1 = Viewer(
+    "m1@example.nhs.uk", "Mo One", (AccessRule("m1@example.nhs.uk", "N1", "member"),)
+)
+MEMBER_N7 = Viewer(
+    "m7@example.nhs.uk", "Sev En", (AccessRule("m7@example.nhs.uk", "N7", "member"),)
+)
+NO_NETWORK = Viewer(
+    "v@example.nhs.uk", "Vi Ewer", (AccessRule("v@example.nhs.uk", None, "viewer"),)
+)
+UNKNOWN = Viewer("who@example.org", "Who", ())
+
+
+def sent(at: AppTest) -> bytes:
+    """Everything the run sent to the browser: each element's and block's protobuf."""
+    out: list[bytes] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "SerializeToString"):
+            out.append(proto.SerializeToString())
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return b"\n".join(out)
+
+
+def seen(at: AppTest, downloads: dict[str, bytes], asked: dict[str, str] | None = None) -> bytes:
+    """What the browser got, the link the page wrote (less what the test typed into it
+    and the page left alone) and every download."""
+    link = repr({k: v for k, v in at.query_params.items() if (asked or {}).get(k) != v})
+    return sent(at) + b"\n" + link.encode() + b"\n" + b"\n".join(downloads.values())
+
+
+def around(got: bytes, secret: str) -> bytes:
+    """Where ``secret`` was found, for the failure message."""
+    at = got.find(secret.encode())
+    return got[max(0, at - 160) : at + 80]
+
+
+@pytest.fixture
+def notes() -> None:
+    repo = get_repository()
+    repo.add_note(practice_id="P029", network_id="N7", body=NOTE_ABOUT_P029, author="Ann")
+    repo.add_action(
+        network_id="N7",
+        practice_ids=[],
+        body=NOTE_N7_WIDE,
+        author="Ann",
+        owner="Bo",
+        due_date="2027-01-31",
+    )
+    first_n1 = sample_table("practices").filter(pl.col("network_id") == "N1")["practice_id"][0]
+    repo.add_note(practice_id=first_n1, network_id="N1", body=NOTE_N1, author="Cy")
+
+
+def run_as(viewer: Viewer, page: str, params: dict[str, str | list[str]]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["_netcompare_viewer"] = viewer
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    no_exception(at)
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_member_of_another_network_never_sees_an_opted_out_name(
+    page: str, notes: None, downloads: dict[str, bytes]
+) -> None:
+    # The URL asks for the practice's own network, named, and the practice itself by code.
+    asked = {"network": "N7", "practice": "P029", "notes_practice": "P029", "anonymise": "false"}
+    at = run_as(MEMBER_N1, page, asked)
+    # The only mention of P029 allowed: the page saying it does not offer what was typed.
+    got = seen(at, downloads, asked).replace("“P029”".encode(), b"")
+    for secret in (*OPTED_OUT, NOTE_ABOUT_P029, NOTE_N7_WIDE):
+        assert secret.encode() not in got, (page, secret, around(got, secret))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_viewer_in_no_network_sees_no_practice_named_anywhere(
+    page: str, notes: None, downloads: dict[str, bytes]
+) -> None:
+    practices = sample_table("practices")
+    for viewer in (NO_NETWORK, UNKNOWN):
+        downloads.clear()
+        at = run_as(viewer, page, {"network": "N1", "anonymise": "false", "anon_style": "codes"})
+        got = seen(at, downloads)
+        for name in practices["practice_name"]:
+            assert name.encode() not in got, (page, viewer.email, around(got, name))
+        for code in practices["practice_id"]:
+            assert code.encode() not in got, (page, viewer.email, around(got, code))
+        for text in (NOTE_ABOUT_P029, NOTE_N7_WIDE, NOTE_N1):
+            assert text.encode() not in got, (page, text)
+
+
+def test_own_network_is_named_and_its_notes_read(notes: None, downloads: dict[str, bytes]) -> None:
+    at = run_as(MEMBER_N7, "pages/league.py", {"network": "N7"})
+    assert b"Pepper Street Surgery" in sent(at)
+    notes_page = run_as(MEMBER_N7, "pages/notes.py", {"network": "N7"})
+    got = sent(notes_page)
+    assert NOTE_ABOUT_P029.encode() in got and NOTE_N7_WIDE.encode() in got
+    # A member of N1 reads N1's notes and, in the whole list, nothing of N7's opted-out one.
+    n1 = run_as(MEMBER_N1, "pages/notes.py", {"network": "N1"})
+    assert NOTE_N1.encode() in sent(n1)
+    assert b"Pepper Street Surgery" not in sent(n1)
+    assert NOTE_ABOUT_P029.encode() not in sent(n1)
+    # Names of N1's practices: shown to its member, whatever network is chosen.
+    names = sample_table("practices").filter(pl.col("network_id") == "N1")["practice_name"]
+    league = run_as(MEMBER_N1, "pages/league.py", {"network": "N7"})
+    assert all(n.encode() in sent(league) for n in names)
+
+
+def test_the_meeting_pack_of_another_network_is_anonymised(
+    notes: None, downloads: dict[str, bytes]
+) -> None:
+    at = run_as(MEMBER_N1, "pages/networks.py", {"network": "N7"})
+    box = next(c for c in at.checkbox if c.label.startswith("Anonymised pack"))
+    assert box.value and box.disabled
+    at.button(key="pack_make").click().run()
+    no_exception(at)
+    html = next(v for k, v in downloads.items() if k.endswith(".html"))
+    assert k_anonymised(downloads)
+    for secret in (*OPTED_OUT, NOTE_ABOUT_P029, NOTE_N7_WIDE):
+        assert secret.encode() not in html
+    # Its own network's pack names its practices.
+    downloads.clear()
+    own = run_as(MEMBER_N7, "pages/networks.py", {"network": "N7"})
+    box = next(c for c in own.checkbox if c.label.startswith("Anonymised pack"))
+    assert not box.value and not box.disabled
+    own.button(key="pack_make").click().run()
+    html = next(v for k, v in downloads.items() if k.endswith(".html"))
+    assert b"Pepper Street Surgery" in html
+
+
+def k_anonymised(downloads: dict[str, bytes]) -> bool:
+    return all("anonymised" in k for k in downloads if k.startswith("meeting-pack"))
