@@ -21,7 +21,7 @@ else: it is shown with ``st.text`` (never Markdown) after :func:`~netcompare.tex
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -133,6 +133,24 @@ def _claim(name: str) -> str | None:
     value = st.user.get(name)
     text = str(value).strip() if value is not None else ""
     return text or None
+
+
+def navigation_position(settings: Settings) -> Literal["sidebar", "hidden"]:
+    """Where ``st.navigation`` puts its menu: hidden on the sign-in page, the sidebar once
+    signed in (or with sign-in off).
+
+    Call ``st.navigation`` on every run *before* :func:`sign_in_gate`, and keep the page
+    scripts out of a folder named ``pages/`` next to the main script: until ``st.navigation``
+    has run once in a server process, Streamlit treats such a folder as a version-1
+    multipage app and runs ``pages/<name>.py`` alone for ``/<name>``, without the main script
+    and so without the gate (streamlit/runtime/scriptrunner/script_runner.py, ``_mpa_v1``;
+    only ``st.navigation`` clears that flag). A gate placed before ``st.navigation`` would
+    keep the flag set for as long as nobody signs in; a ``pages/`` folder leaves the first
+    request of every freshly started server open.
+    """
+    if settings.sign_in and not st.user.is_logged_in:
+        return "hidden"
+    return "sidebar"
 
 
 def sign_in_gate(settings: Settings, lookup: ViewerLookup) -> Viewer:

@@ -23,7 +23,7 @@ AUTH = {
 SCRIPT = """
 from dataclasses import dataclass
 import streamlit as st
-from netcompare.access.signin import sign_in_gate
+from netcompare.access.signin import navigation_position, sign_in_gate
 from netcompare.access.viewer import AccessRule, Viewer
 
 RULES = {
@@ -40,7 +40,9 @@ def lookup(email, name):
     seen.append((email, name))
     return Viewer(email, name, RULES.get(email, ()))
 
-viewer = sign_in_gate(S(st.session_state.get("sign_in", True)), lookup)
+settings = S(st.session_state.get("sign_in", True))
+st.session_state["nav"] = navigation_position(settings)
+viewer = sign_in_gate(settings, lookup)
 st.session_state["viewer"] = viewer
 st.session_state["looked_up"] = seen
 st.text("PAGE")
@@ -72,6 +74,7 @@ def test_sign_in_off_is_local_and_draws_nothing() -> None:
     assert texts(at) == ["PAGE"]
     assert len(at.sidebar.text) == 0 and len(at.button) == 0
     assert at.session_state["looked_up"] == []
+    assert at.session_state["nav"] == "sidebar"
 
 
 def test_not_signed_in_sees_only_the_sign_in_page() -> None:
@@ -83,6 +86,7 @@ def test_not_signed_in_sees_only_the_sign_in_page() -> None:
     assert "PAGE" not in texts(at)  # the run stopped at the gate
     assert "viewer" not in at.session_state
     assert len(at.sidebar.text) == 0
+    assert at.session_state["nav"] == "hidden"  # no menu of the pages on the sign-in page
 
 
 def test_signed_in_gets_their_rules_and_the_sidebar_says_who() -> None:
@@ -95,6 +99,7 @@ def test_signed_in_gets_their_rules_and_the_sidebar_says_who() -> None:
     assert sidebar_texts(at) == ["Signed in as Alice", "alice@example.org", "Role: lead in N1"]
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
     assert "PAGE" in texts(at)
+    assert at.session_state["nav"] == "sidebar"
 
 
 def test_signed_in_with_no_rules_is_in_no_network() -> None:

@@ -76,6 +76,8 @@ def expect_sign_in_page(page: Page) -> None:
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     expect(page.get_by_text("You are")).to_have_count(0)
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)  # no menu of the pages
+    expect(page.get_by_text("SECOND PAGE", exact=True)).to_have_count(0)
 
 
 def sign_in(
@@ -174,3 +176,24 @@ def test_a_user_with_no_rules_sees_no_network_and_their_name_as_text(
     screenshot(page, "signin-4-no-network")
     sign_out(page, server)
     expect_sign_in_page(page)
+
+
+def test_the_first_request_of_a_fresh_server_to_a_page_is_gated(tmp_path: Path, page: Page) -> None:
+    """A page's own URL, as the very first request a new server process answers, gets the
+    sign-in page (Streamlit's version-1 multipage mode would run a ``pages/`` script alone);
+    once signed in, the same URL shows the page."""
+    with oidc_provider() as provider:
+        provider.set_user(ALICE, email=ALICE, name="Alice Example")
+        port = free_port()
+        secrets = auth_secrets(provider, port)
+        with serve_script(SCRIPT, secrets, tmp_path / "cwd", tmp_path / "log", port=port) as url:
+            server = SignInServer(url, provider, secrets)
+            only_own_hosts(page, server)
+            page.goto(f"{url}/second")
+            expect_sign_in_page(page)
+            sign_in(page, server, ALICE)
+            expect(page.get_by_text("You are Alice Example")).to_be_visible()
+            expect(sidebar(page).get_by_test_id("stSidebarNav")).to_be_visible()
+            page.goto(f"{url}/second")
+            wait_for_app(page)
+            expect(page.get_by_text("SECOND PAGE", exact=True)).to_be_visible()
