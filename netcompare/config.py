@@ -155,30 +155,6 @@ def _secrets() -> Mapping[str, Any]:
         return {}
 
 
-AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
-
-
-def _auth_configured() -> bool:
-    """Whether Streamlit's ``[auth]`` secrets table has what ``st.login`` needs (one provider
-    in ``[auth]`` itself, or named providers in ``[auth.NAME]`` beside the shared keys)."""
-    try:
-        import streamlit as st
-
-        if not st.secrets.load_if_toml_exists():
-            return False
-        auth = st.secrets.get("auth")
-        if not isinstance(auth, Mapping):
-            return False
-        shared = {k: auth.get(k) for k in ("redirect_uri", "cookie_secret")}
-        if not all(str(v or "").strip() for v in shared.values()):
-            return False
-        providers = [auth] + [v for v in auth.values() if isinstance(v, Mapping)]
-        need = AUTH_KEYS[2:]
-        return any(all(str(p.get(k) or "").strip() for k in need) for p in providers)
-    except Exception:  # no streamlit, or an unreadable secrets file
-        return False
-
-
 def _raw(name: str, secrets: Mapping[str, Any]) -> Any:
     env = os.environ.get(ENV[name], "").strip()
     if env:
@@ -305,13 +281,15 @@ def settings() -> Settings:
     access = str(_raw("access", secrets) or ("sign-in" if mode == "shared" else "open")).lower()
     if access not in ACCESS:
         raise ConfigError(f"{ENV['access']} (or the secret access) must be open or sign-in")
-    if access == "sign-in" and not _auth_configured():
-        raise ConfigError(
-            "sign-in is on (the default in shared mode) but the secrets have no [auth] table "
-            "for st.login (redirect_uri, cookie_secret, client_id, client_secret, "
-            f"server_metadata_url); configure it, or set {ENV['access']}=open to trust every "
-            "visitor"
-        )
+    if access == "sign-in":
+        from netcompare.access.signin import auth_problem  # imports streamlit
+
+        problem = auth_problem()
+        if problem is not None:
+            raise ConfigError(
+                f"sign-in is on (the default in shared mode) but {problem}; configure it, or "
+                f"set {ENV['access']}=open to trust every visitor"
+            )
     env_sets = os.environ.get(ENV["datasets"], "").strip()
     if env_sets:
         datasets = parse_datasets(env_sets)
