@@ -16,16 +16,24 @@ from netcompare.notes.models import Base
 from netcompare.notes.store import VERSION_TABLE, downgrade, upgrade
 
 
-def test_head_is_0003():
-    assert head_revision() == "0003"
+def test_head_is_0004():
+    assert head_revision() == "0004"
 
 
 def test_empty_database_is_created_at_head(db_url):
     store = open_notes_store(db_url, seed=False)
     try:
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == "0004"
         tables = set(inspect(store.engine).get_table_names())
-        assert {"notes", "tags", "note_tags", "note_practices", VERSION_TABLE} <= tables
+        assert {
+            "notes",
+            "tags",
+            "note_tags",
+            "note_practices",
+            "access_rules",
+            "note_audit",
+            VERSION_TABLE,
+        } <= tables
         assert "alembic_version" not in tables  # its own version table, to share a database
     finally:
         store.close()
@@ -71,7 +79,7 @@ def test_upgrade_from_0001_keeps_every_note(db_url):
 
     store = open_notes_store(db_url, seed=False)  # runs the upgrade on start-up
     try:
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == head_revision()
         notes = {n.note_uid: n for n in store.list_notes()}
         assert set(notes) == {"q-1", "a-1", "n-1"}
         assert notes["a-1"].parent_uid == "q-1"
@@ -171,9 +179,9 @@ def test_upgrade_from_0002_keeps_every_note_and_field(db_url):
     created = _insert_0002_notes(engine)
     engine.dispose()
 
-    store = open_notes_store(db_url, seed=False)  # upgrades to 0003 on start-up
+    store = open_notes_store(db_url, seed=False)  # upgrades to the head on start-up
     try:
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == head_revision()
         notes = {n.note_uid: n for n in store.list_notes(include_deleted=True)}
         assert set(notes) == {"pn-1", "q-1", "a-1", "ma-1", "del-1"}
         assert {uid: n.kind for uid, n in notes.items()} == {
@@ -299,7 +307,7 @@ def test_downgrade_refuses_while_network_wide_actions_exist(db_url):
     try:
         with pytest.raises(RuntimeError, match=r"1 action\(s\) are about a whole network"):
             downgrade(engine, "0002")
-        assert current_revision(engine) == "0003"  # rolled back: nothing changed
+        assert current_revision(engine) == head_revision()  # rolled back: nothing changed
     finally:
         engine.dispose()
     store = open_notes_store(db_url, seed=False)
