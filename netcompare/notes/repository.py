@@ -187,14 +187,16 @@ def actor_name(actor: Viewer | None) -> str:
     """How ``actor`` is named in the audit: their name, else email; :data:`NO_SIGN_IN`."""
     if actor is None or actor.email is None:
         return NO_SIGN_IN
-    return _one_line(actor.name or "", MAX_ACTOR_NAME_CHARS) or actor.email[:MAX_ACTOR_NAME_CHARS]
+    email = normalise_email(actor.email)
+    return _one_line(actor.name or "", MAX_ACTOR_NAME_CHARS) or email[:MAX_ACTOR_NAME_CHARS]
 
 
 def signed_in_author(actor: Viewer) -> str:
     """The author a signed-in actor's notes carry: their name (else email), one line, clipped
     to the author limit (``author_id`` keeps the full email)."""
     assert actor.email is not None
-    return _one_line(actor.name or "", MAX_AUTHOR_CHARS) or actor.email[:MAX_AUTHOR_CHARS]
+    email = normalise_email(actor.email)
+    return _one_line(actor.name or "", MAX_AUTHOR_CHARS) or email[:MAX_AUTHOR_CHARS]
 
 
 def _who(actor: Viewer) -> str:
@@ -287,7 +289,7 @@ def write_audit(
         NoteAuditRow(
             note_uid=note_uid,
             action=action,
-            actor_id=actor.email if _signed_in(actor) else None,  # type: ignore[union-attr]
+            actor_id=normalise_email(actor.email) if _signed_in(actor) else None,  # type: ignore[union-attr]
             actor_name=actor_name(actor),
             at=at,
             detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
