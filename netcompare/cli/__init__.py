@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "spc",
     "importers",
     "notes",
+    "users",
     "pack",
     "db",
     "bench",

@@ -5,6 +5,8 @@
 - ``notes import FILE.csv`` adds the file's notes; a note already there (same ``note_uid``) is
   never duplicated, only updated if the file's copy is newer.
 - ``notes status`` shows which database is used, its schema version and how many notes it has.
+- ``notes audit [--note UID] [--limit N]`` shows the recorded changes, newest first: when, what,
+  which note, who (their sign-in email, if any) and the fields that changed.
 
 All commands use the configured database (``NETCOMPARE_DB_URL``, else the user's SQLite file)
 unless ``--db-url`` is given, upgrade its schema first, and never add the sample notes.
@@ -19,7 +21,7 @@ from pathlib import Path
 from netcompare.errors import UserError
 from netcompare.notes.engine import describe_url
 from netcompare.notes.exchange import import_notes_csv, notes_to_csv, notes_to_markdown
-from netcompare.notes.repository import NotesRepository
+from netcompare.notes.repository import DEFAULT_AUDIT_LIMIT, NotesRepository
 from netcompare.notes.store import current_revision, head_revision, open_notes_store
 
 
@@ -76,6 +78,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "status", parents=[common], help="which notes database is used, its version and size"
     )
     status.set_defaults(func=run_status)
+
+    audit = sub.add_parser(
+        "audit", parents=[common], help="the recorded changes to notes, newest first"
+    )
+    audit.add_argument("--note", metavar="UID", help="only this note's changes")
+    audit.add_argument(
+        "--limit", type=int, default=DEFAULT_AUDIT_LIMIT, metavar="N", help="at most N changes"
+    )
+    audit.set_defaults(func=run_audit)
     parser.set_defaults(func=run)
 
 
@@ -85,7 +96,7 @@ def _open(args: argparse.Namespace) -> NotesRepository:
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the sub-command (argparse sets ``func`` to it; kept for the interface)."""
-    raise UserError("choose a notes command: export, import or status")
+    raise UserError("choose a notes command: export, import, status or audit")
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -139,4 +150,22 @@ def run_status(args: argparse.Namespace) -> int:
     print(f"database: {describe_url(store.url)}")
     print(f"schema:   {revision} (newest {head_revision()})")
     print(f"notes:    {live} ({total - live} deleted)")
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UserError(f"--limit must be at least 1, not {args.limit}")
+    store = _open(args)
+    try:
+        entries = store.audit(args.note, limit=args.limit)
+    finally:
+        store.close()
+    if not entries:
+        print(f"no recorded changes in {describe_url(store.url)}")
+        return 0
+    for e in entries:
+        who = f"{e.actor_name} <{e.actor_id}>" if e.actor_id else e.actor_name
+        fields = ", ".join(sorted(e.detail)) or "-"
+        print(f"{e.at:%Y-%m-%d %H:%M:%S}\t{e.action}\t{e.note_uid}\t{who}\t{fields}")
     return 0

@@ -29,6 +29,7 @@ from __future__ import annotations
 from netcompare.notes.errors import (
     NoteConflict,
     NoteNotFound,
+    NotePermissionError,
     NotesUnavailable,
     NoteValidationError,
 )
@@ -51,7 +52,12 @@ from netcompare.notes.note import (
     Note,
 )
 from netcompare.notes.render import escape_markdown, note_header_markdown, note_markdown
-from netcompare.notes.repository import NOT_GIVEN, NotesImportResult, NotesRepository
+from netcompare.notes.repository import (
+    NOT_GIVEN,
+    AuditEntry,
+    NotesImportResult,
+    NotesRepository,
+)
 from netcompare.notes.store import (
     ENV_VAR,
     current_revision,
@@ -83,9 +89,11 @@ __all__ = [
     "NOT_GIVEN",
     "OLD_KIND_NAMES",
     "STATUS_LABELS",
+    "AuditEntry",
     "Note",
     "NoteConflict",
     "NoteNotFound",
+    "NotePermissionError",
     "NoteValidationError",
     "NotesImportResult",
     "NotesRepository",

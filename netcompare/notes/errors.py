@@ -26,3 +26,8 @@ class NoteNotFound(UserError):
 
 class NoteConflict(UserError):
     """Someone else changed the same note at the same time; reload and try again."""
+
+
+class NotePermissionError(UserError):
+    """The signed-in person may not make this change (a viewer adding a note, a member
+    editing someone else's note, a lead of another network, …); the message says who may."""

@@ -3,9 +3,11 @@
 The CSV has one row per note and the columns in :data:`CSV_COLUMNS`; it round-trips every field
 (id, times, deleted flag, tags, the answer → question link, an action's owner, due date, status
 and practices, intervention dates), so exporting from one database and importing into another
-gives the same notes, and importing the same file twice adds nothing. Files written before
-actions existed (no ``owner`` … ``practice_ids`` columns, kind ``meeting_action``) still
-read: a meeting action becomes an open action concerning its practice, as migration 0003 does.
+gives the same notes, and importing the same file twice adds nothing. ``author_id`` (since
+0004: the author's signed-in email) is optional, like every column but
+:data:`REQUIRED_COLUMNS`. Files written before actions existed (no ``owner`` …
+``practice_ids`` columns, kind ``meeting_action``) still read: a meeting action becomes an
+open action concerning its practice, as migration 0003 does.
 
 Cells that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``, ``@``, tab or CR)
 are written with a leading apostrophe, as OWASP advises for CSV injection; reading the file
@@ -22,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from netcompare.access.viewer import normalise_email
 from netcompare.data.inputs import ROW, InputError, read_csv
 from netcompare.errors import UserError
 from netcompare.notes.errors import NoteValidationError
@@ -49,8 +52,11 @@ CSV_COLUMNS: tuple[str, ...] = (
     "status",
     "intervention_date",
     "practice_ids",
+    # since migration 0004 (files without it still read): the author's signed-in email
+    "author_id",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("practice_id", "network_id", "kind", "author", "body")
+MAX_AUTHOR_ID_CHARS = 254
 TAG_SEPARATOR = ";"
 PRACTICE_SEPARATOR = ";"
 # Names the ids made for rows without a note_uid (uuid5 of the row's content).
@@ -97,6 +103,7 @@ def note_to_row(note: Note) -> dict[str, str]:
         "status": note.status or "",
         "intervention_date": _date_out(note.intervention_date),
         "practice_ids": PRACTICE_SEPARATOR.join(note.practice_ids),
+        "author_id": note.author_id or "",
     }
     return {k: _cell_out(v) for k, v in row.items()}
 
@@ -163,6 +170,7 @@ def row_to_note(row: Mapping[str, str], where: str, *, now: datetime | None = No
     deleted = _parse_time(cells.get("deleted_at", ""), "deleted_at", where)
     created = created or updated or now or datetime.now(UTC)
     updated = updated or created
+    author_id = _author_id(cells.get("author_id", ""), where)
     uid_cell = cells.get("note_uid", "").strip()
     if uid_cell:
         try:
@@ -207,7 +215,21 @@ def row_to_note(row: Mapping[str, str], where: str, *, now: datetime | None = No
         due_date=clean.due_date,
         status=clean.status,
         practice_ids=clean.practice_ids,
+        author_id=author_id,
     )
+
+
+def _author_id(value: str, where: str) -> str | None:
+    """The ``author_id`` cell: empty (None), or an email of at most 254 characters."""
+    text = normalise_email(value)
+    if not text:
+        return None
+    if len(text) > MAX_AUTHOR_ID_CHARS or text.count("@") != 1 or any(c.isspace() for c in text):
+        raise NoteValidationError(
+            f"{where}: author_id {text[:60]!r} is not an email address (one '@', no spaces, "
+            f"at most {MAX_AUTHOR_ID_CHARS} characters)"
+        )
+    return text
 
 
 def read_notes_csv(path: str | Path) -> list[Note]:

@@ -22,11 +22,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from netcompare.access.viewer import ROLES
 from netcompare.notes.note import ACTION_STATUSES, KINDS
 
 # Names constraints predictably, so later migrations can refer to them on every back end.
@@ -40,6 +43,7 @@ NAMING_CONVENTION = {
 
 KIND_CHECK = "kind IN (" + ", ".join(f"'{k}'" for k in KINDS) + ")"
 STATUS_CHECK = "status IS NULL OR status IN (" + ", ".join(f"'{s}'" for s in ACTION_STATUSES) + ")"
+ROLE_CHECK = "role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -145,6 +149,8 @@ class NoteRow(Base):
     owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # The signed-in email of the author (since 0004); None before sign-in and on a laptop.
+    author_id: Mapped[str | None] = mapped_column(String(254), nullable=True)
 
     parent: Mapped[NoteRow | None] = relationship(remote_side=[id], lazy="joined")
     tags: Mapped[list[TagRow]] = relationship(secondary=note_tags, lazy="selectin")
@@ -154,3 +160,48 @@ class NoteRow(Base):
         passive_deletes=True,
         order_by=NotePracticeRow.practice_id,
     )
+
+
+class AccessRuleRow(Base):
+    """One access rule (since 0004): this email has this role in this network (or in none).
+
+    (email, network_id) is unique; a partial unique index keeps one network-less rule per
+    email too, since SQL counts two NULL network ids as different.
+    """
+
+    __tablename__ = "access_rules"
+    __table_args__ = (
+        CheckConstraint(ROLE_CHECK, name="role"),
+        UniqueConstraint("email", "network_id"),
+        Index(
+            "uq_access_rules_email_no_network",
+            "email",
+            unique=True,
+            sqlite_where=text("network_id IS NULL"),
+            postgresql_where=text("network_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    network_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    role: Mapped[str] = mapped_column(String(10))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    added_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+
+
+class NoteAuditRow(Base):
+    """One change to a note (since 0004): who did what, when; ``detail`` is JSON text.
+
+    Keyed by ``note_uid`` rather than a foreign key, so the record outlives any row it names.
+    """
+
+    __tablename__ = "note_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_uid: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    detail: Mapped[str] = mapped_column(Text)

@@ -62,6 +62,8 @@ class Note:
     due_date: date | None = None
     status: str | None = None  # one of ACTION_STATUSES
     practice_ids: tuple[str, ...] = ()  # every practice an action concerns; practice_id first
+    # The author's signed-in email (since migration 0004); None before sign-in / on a laptop.
+    author_id: str | None = None
 
     @property
     def is_deleted(self) -> bool:

@@ -6,6 +6,16 @@ built from text). Two people saving at once both keep their notes: each note is 
 its own UUID, tags are created with ``INSERT … ON CONFLICT DO NOTHING`` in a fixed (sorted)
 order, and SQLite writers queue on ``BEGIN IMMEDIATE`` (see :mod:`netcompare.notes.engine`).
 
+Permissions and the audit (issue 16): every method that changes notes takes ``actor``, the
+:class:`~netcompare.access.viewer.Viewer` making the change. None (the command line, a laptop)
+is not checked. A signed-in actor's new notes carry their identity — ``author`` is their name
+(or email) and ``author_id`` their email, whatever author text was passed — adding needs
+:meth:`Viewer.can_write` for the note's network, and editing, deleting, restoring or changing
+an action's status needs :meth:`Viewer.can_change` (the author, the network's lead or an
+admin); otherwise :class:`~netcompare.notes.errors.NotePermissionError`. Every change writes
+one ``note_audit`` row (who, what, when, the fields that changed as JSON) in the same
+transaction as the change, read back with :meth:`NotesRepository.audit`.
+
 Every database failure becomes :class:`~netcompare.notes.errors.NotesUnavailable`, so a page
 can show a warning and carry on. Every public method runs under the deadline of
 :func:`netcompare.dbwait.bounded_call` (connect + statement timeout + a margin): a database that
@@ -16,13 +26,14 @@ does not answer — a frozen server, a network partition — makes the call rais
 from __future__ import annotations
 
 import functools
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import ColumnElement, Engine, and_, case, exists, func, insert, or_, select
@@ -31,17 +42,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
+from netcompare.access.viewer import Viewer, normalise_email
 from netcompare.dbwait import DatabaseTimeout, bounded_call, deadline_s
 from netcompare.notes.engine import describe_url, unavailable_error, writer
 from netcompare.notes.errors import (
     NoteConflict,
     NoteNotFound,
+    NotePermissionError,
     NotesUnavailable,
     NoteValidationError,
 )
-from netcompare.notes.models import NotePracticeRow, NoteRow, TagRow, note_tags
+from netcompare.notes.models import NoteAuditRow, NotePracticeRow, NoteRow, TagRow, note_tags
 from netcompare.notes.note import OLD_KIND_NAMES, Note
 from netcompare.notes.validation import (
+    MAX_AUTHOR_CHARS,
     CleanNote,
     clean_note,
     clean_status,
@@ -79,6 +93,33 @@ class _NotGiven:
 
 # The default of update_action's fields that None would clear: "leave it as it is".
 NOT_GIVEN = _NotGiven()
+
+# note_audit.action values.
+AUDIT_ACTIONS: tuple[str, ...] = ("add", "edit", "status", "delete", "restore", "import")
+# note_audit.actor_name of a change made without sign-in (the command line, a laptop).
+NO_SIGN_IN = "(no sign-in)"
+MAX_ACTOR_NAME_CHARS = 120
+DEFAULT_AUDIT_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change to a note, as recorded in ``note_audit``.
+
+    ``action`` is one of :data:`AUDIT_ACTIONS`. ``actor_id`` is the signed-in email (None
+    without sign-in); ``actor_name`` their name as shown (:data:`NO_SIGN_IN` without sign-in).
+    ``detail``: for ``add`` (and a newly imported note) the note's fields; for every other
+    change ``{field: {"from": old, "to": new}}`` for each field that changed. Dates and times
+    are ISO 8601 strings, tags and practices lists.
+    """
+
+    id: int
+    note_uid: str
+    action: str
+    actor_id: str | None
+    actor_name: str
+    at: datetime  # timezone-aware, UTC
+    detail: dict[str, Any]
 
 
 def utc_now() -> datetime:
@@ -127,6 +168,148 @@ def _to_note(row: NoteRow) -> Note:
             if is_action
             else ()
         ),
+        author_id=row.author_id,
+    )
+
+
+# -- permissions and the audit ----------------------------------------------------------------
+
+
+def _signed_in(actor: Viewer | None) -> bool:
+    return actor is not None and actor.signed_in
+
+
+def _one_line(text: str, limit: int) -> str:
+    return " ".join(text.split())[:limit].strip()
+
+
+def actor_name(actor: Viewer | None) -> str:
+    """How ``actor`` is named in the audit: their name, else email; :data:`NO_SIGN_IN`."""
+    if actor is None or actor.email is None:
+        return NO_SIGN_IN
+    email = normalise_email(actor.email)
+    return _one_line(actor.name or "", MAX_ACTOR_NAME_CHARS) or email[:MAX_ACTOR_NAME_CHARS]
+
+
+def signed_in_author(actor: Viewer) -> str:
+    """The author a signed-in actor's notes carry: their name (else email), one line, clipped
+    to the author limit (``author_id`` keeps the full email)."""
+    assert actor.email is not None
+    email = normalise_email(actor.email)
+    return _one_line(actor.name or "", MAX_AUTHOR_CHARS) or email[:MAX_AUTHOR_CHARS]
+
+
+def _who(actor: Viewer) -> str:
+    return f"You ({actor.email})"
+
+
+def check_can_write(actor: Viewer | None, network_id: str, what: str = "add notes") -> None:
+    """:class:`NotePermissionError` unless ``actor`` may write about ``network_id``."""
+    if actor is None or actor.can_write(network_id):
+        return
+    role = actor.role_in(network_id)
+    why = (
+        f"your role in network {network_id} is {role}, and only its leads and members (or an "
+        "admin) write notes"
+        if role
+        else f"you are not a lead or member of network {network_id}"
+    )
+    raise NotePermissionError(f"{_who(actor)} may not {what} about network {network_id}: {why}")
+
+
+def check_can_change(actor: Viewer | None, row: NoteRow | Note, what: str) -> None:
+    """:class:`NotePermissionError` unless ``actor`` may change the note ``row``."""
+    if actor is None or actor.can_change(row.author_id, row.network_id):
+        return
+    raise NotePermissionError(
+        f"{_who(actor)} may not {what} {row.note_uid}: only its author, a lead of network "
+        f"{row.network_id} or an admin may"
+    )
+
+
+def _audit_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+# The fields of a note the audit records (its times of creation and update are the audit's).
+_AUDITED = (
+    "practice_id",
+    "network_id",
+    "kind",
+    "body",
+    "author",
+    "author_id",
+    "indicator_id",
+    "period",
+    "parent_uid",
+    "tags",
+    "intervention_date",
+    "owner",
+    "due_date",
+    "status",
+    "practice_ids",
+    "deleted_at",
+)
+
+
+def audit_fields(note: Note) -> dict[str, object]:
+    """A note's recorded fields as JSON-ready values, leaving out the empty ones."""
+    values = {f: _audit_value(getattr(note, f)) for f in _AUDITED}
+    return {k: v for k, v in values.items() if v not in (None, [], "")}
+
+
+def audit_changes(before: Note, after: Note) -> dict[str, dict[str, object]]:
+    """``{field: {"from": old, "to": new}}`` for each recorded field that differs."""
+    changes: dict[str, dict[str, object]] = {}
+    for f in _AUDITED:
+        old, new = _audit_value(getattr(before, f)), _audit_value(getattr(after, f))
+        if old != new:
+            changes[f] = {"from": old, "to": new}
+    return changes
+
+
+def write_audit(
+    session: Session,
+    *,
+    note_uid: str,
+    action: str,
+    actor: Viewer | None,
+    at: datetime,
+    detail: dict[str, Any],
+) -> None:
+    """Add one ``note_audit`` row to ``session`` (so it commits or rolls back with the change)."""
+    assert action in AUDIT_ACTIONS, action
+    session.add(
+        NoteAuditRow(
+            note_uid=note_uid,
+            action=action,
+            actor_id=normalise_email(actor.email) if _signed_in(actor) else None,  # type: ignore[union-attr]
+            actor_name=actor_name(actor),
+            at=at,
+            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+        )
+    )
+
+
+def _to_audit_entry(row: NoteAuditRow) -> AuditEntry:
+    try:
+        detail = json.loads(row.detail) if row.detail else {}
+    except ValueError:
+        detail = {"text": row.detail}
+    return AuditEntry(
+        id=row.id,
+        note_uid=row.note_uid,
+        action=row.action,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        at=row.at,
+        detail=detail if isinstance(detail, dict) else {"value": detail},
     )
 
 
@@ -197,14 +380,27 @@ def _check_parent(parent: Note | NoteRow | None, who: str, parent_uid: str) -> N
         )
 
 
-def write_notes(session: Session, notes: Iterable[Note]) -> NotesImportResult:
+def write_notes(
+    session: Session,
+    notes: Iterable[Note],
+    *,
+    actor: Viewer | None = None,
+    audit: bool = True,
+    now: datetime | None = None,
+) -> NotesImportResult:
     """Insert notes that are new (by ``note_uid``), update those the input has newer copies of.
 
     ``notes`` are complete, already validated notes (e.g. from
-    :func:`netcompare.notes.exchange.read_notes_csv`); their ids, times and deleted flags are
-    kept as they are. An answer must reply to a question in ``notes`` or in the database.
-    Runs in the caller's transaction; raises :class:`NoteValidationError` before writing
-    anything if the input is inconsistent.
+    :func:`netcompare.notes.exchange.read_notes_csv`); their ids, times, authors and deleted
+    flags are kept as they are. An answer must reply to a question in ``notes`` or in the
+    database. Runs in the caller's transaction; raises :class:`NoteValidationError` before
+    writing anything if the input is inconsistent.
+
+    A signed-in ``actor`` must be a lead (or an admin) of every network the notes are about
+    and of every stored note they replace, since an import keeps the file's authors; else
+    :class:`NotePermissionError`, nothing written. With ``audit``, each note added or
+    updated gets an ``import`` row in ``note_audit`` at ``now`` (the first-run seed of sample
+    notes is not audited: nobody made that change).
     """
     incoming = list(notes)
     by_uid: dict[str, Note] = {}
@@ -214,6 +410,15 @@ def write_notes(session: Session, notes: Iterable[Note]) -> NotesImportResult:
         by_uid[note.note_uid] = note
     parent_uids = sorted({n.parent_uid for n in incoming if n.parent_uid} - by_uid.keys())
     existing = _rows_by_uid(session, sorted(by_uid.keys() | set(parent_uids)))
+    if actor is not None:
+        replaced = {existing[u].network_id for u in by_uid if u in existing}
+        for network_id in sorted({n.network_id for n in incoming} | replaced):
+            if not actor.can_moderate(network_id):
+                raise NotePermissionError(
+                    f"{_who(actor)} may not import notes about network {network_id}: an "
+                    "import keeps the file's authors, so only a lead of that network or an "
+                    "admin may import them"
+                )
     for note in incoming:
         if note.parent_uid:
             parent = by_uid.get(note.parent_uid) or existing.get(note.parent_uid)
@@ -221,18 +426,21 @@ def write_notes(session: Session, notes: Iterable[Note]) -> NotesImportResult:
 
     tags = {t.name: t for t in _tag_rows(session, {t for n in incoming for t in n.tags})}
     added = updated = unchanged = 0
+    pending: list[tuple[Note | None, NoteRow]] = []  # (the note before, its row) to audit
     # Questions (and everything that is not an answer) first, so answers can link to them.
     for note in sorted(incoming, key=lambda n: n.parent_uid is not None):
         row = existing.get(note.note_uid)
         if row is not None and row.updated_at >= note.updated_at:
             unchanged += 1
             continue
+        before = None
         if row is None:
             row = NoteRow(note_uid=note.note_uid)
             session.add(row)
             existing[note.note_uid] = row
             added += 1
         else:
+            before = _to_note(row) if audit else None
             updated += 1
         row.practice_id = note.practice_id
         row.network_id = note.network_id
@@ -250,7 +458,18 @@ def write_notes(session: Session, notes: Iterable[Note]) -> NotesImportResult:
         row.owner = note.owner
         row.due_date = note.due_date
         row.status = note.status
+        row.author_id = note.author_id
         _set_practices(row, note.practice_ids)
+        if audit:
+            pending.append((before, row))
+    session.flush()
+    at = now or utc_now()
+    for before, row in pending:
+        after = _to_note(row)
+        detail = audit_fields(after) if before is None else audit_changes(before, after)
+        write_audit(
+            session, note_uid=row.note_uid, action="import", actor=actor, at=at, detail=detail
+        )
     session.flush()
     return NotesImportResult(added=added, updated=updated, unchanged=unchanged)
 
@@ -311,7 +530,13 @@ class NotesRepository:
         try:
             with Session(self._writer if write else self._engine) as session, session.begin():
                 yield session
-        except (NoteValidationError, NoteNotFound, NoteConflict, NotesUnavailable):
+        except (
+            NoteValidationError,
+            NoteNotFound,
+            NoteConflict,
+            NotesUnavailable,
+            NotePermissionError,
+        ):
             raise
         except IntegrityError as exc:
             raise NoteConflict(
@@ -348,13 +573,14 @@ class NotesRepository:
         practice_id: str,
         network_id: str,
         body: str,
-        author: str,
+        author: str | None = None,
         kind: str = "practice_note",
         indicator_id: str | None = None,
         period: date | str | None = None,
         tags: Iterable[str] | str | None = None,
         parent_uid: str | None = None,
         intervention_date: date | str | None = None,
+        actor: Viewer | None = None,
     ) -> Note:
         """Save a new note and return it (with its new ``note_uid`` and times).
 
@@ -363,20 +589,26 @@ class NotesRepository:
         :meth:`add_action`. Raises :class:`NoteValidationError` listing every problem with the
         input, e.g. an empty body, a body over 4,000 characters, no author, an unknown kind,
         too many tags, or an answer whose question does not exist.
+
+        ``actor``: who is adding it (see the module docstring); a signed-in actor's name and
+        email replace ``author``, and they must be able to write about ``network_id``
+        (:class:`NotePermissionError`).
         """
         clean = clean_note(
             practice_id=practice_id,
             network_id=network_id,
             kind=kind,
             body=body,
-            author=author,
+            author=signed_in_author(actor) if _signed_in(actor) else author,  # type: ignore[arg-type]
             indicator_id=indicator_id,
             period=period,
             parent_uid=parent_uid,
             tags=tags,
             intervention_date=intervention_date,
         )
-        return self._insert(clean, "save the note")
+        what = {"question": "ask questions", "answer": "answer questions"}.get(kind, "add notes")
+        check_can_write(actor, clean.network_id, what)
+        return self._insert(clean, "save the note", actor)
 
     @_bounded("save the action", write=True)
     def add_action(
@@ -384,7 +616,7 @@ class NotesRepository:
         *,
         network_id: str,
         body: str,
-        author: str,
+        author: str | None = None,
         owner: str,
         due_date: date | str,
         practice_ids: Sequence[str] = (),
@@ -393,6 +625,7 @@ class NotesRepository:
         status: str = "open",
         period: date | str | None = None,
         tags: Iterable[str] | str | None = None,
+        actor: Viewer | None = None,
     ) -> Note:
         """Save an action agreed at a meeting and return it.
 
@@ -400,14 +633,14 @@ class NotesRepository:
         (returned first, the others in id order); none: the network as a whole. ``owner``
         (who will do it) and ``due_date`` are required; ``status`` is open, done or dropped;
         ``intervention_date`` is when the change started, if it has. Raises
-        :class:`NoteValidationError` listing every problem.
+        :class:`NoteValidationError` listing every problem; ``actor`` as in :meth:`add_note`.
         """
         clean = clean_note(
             practice_id=None,
             network_id=network_id,
             kind="action",
             body=body,
-            author=author,
+            author=signed_in_author(actor) if _signed_in(actor) else author,  # type: ignore[arg-type]
             indicator_id=indicator_id,
             period=period,
             tags=tags,
@@ -417,9 +650,10 @@ class NotesRepository:
             intervention_date=intervention_date,
             practice_ids=practice_ids,
         )
-        return self._insert(clean, "save the action")
+        check_can_write(actor, clean.network_id, "add actions")
+        return self._insert(clean, "save the action", actor)
 
-    def _insert(self, clean: CleanNote, action: str) -> Note:
+    def _insert(self, clean: CleanNote, action: str, actor: Viewer | None) -> Note:
         now = self._now()
         with self._session(action, write=True) as session:
             parent_row = None
@@ -447,11 +681,21 @@ class NotesRepository:
                 owner=clean.owner,
                 due_date=clean.due_date,
                 status=clean.status,
+                author_id=normalise_email(actor.email) if _signed_in(actor) else None,  # type: ignore[union-attr]
             )
             _set_practices(row, clean.practice_ids)
             session.add(row)
             session.flush()
-            return _to_note(row)
+            note = _to_note(row)
+            write_audit(
+                session,
+                note_uid=note.note_uid,
+                action="add",
+                actor=actor,
+                at=now,
+                detail=audit_fields(note),
+            )
+            return note
 
     @_bounded("save the question", write=True)
     def ask_question(
@@ -460,10 +704,11 @@ class NotesRepository:
         practice_id: str,
         network_id: str,
         body: str,
-        author: str,
+        author: str | None = None,
         indicator_id: str | None = None,
         period: date | str | None = None,
         tags: Iterable[str] | str | None = None,
+        actor: Viewer | None = None,
     ) -> Note:
         """Ask a practice a question ("how do you …?"); see :meth:`add_note`."""
         return self.add_note(
@@ -475,6 +720,7 @@ class NotesRepository:
             indicator_id=indicator_id,
             period=period,
             tags=tags,
+            actor=actor,
         )
 
     @_bounded("save the answer", write=True)
@@ -483,8 +729,9 @@ class NotesRepository:
         question_uid: str,
         *,
         body: str,
-        author: str,
+        author: str | None = None,
         tags: Iterable[str] | str | None = None,
+        actor: Viewer | None = None,
     ) -> Note:
         """Answer a question; the answer is filed under the question's practice and indicator."""
         question = self.get_note(question_uid)
@@ -498,6 +745,7 @@ class NotesRepository:
             period=question.period,
             tags=tags,
             parent_uid=question.note_uid,
+            actor=actor,
         )
 
     @_bounded("update the note", write=True)
@@ -508,17 +756,21 @@ class NotesRepository:
         body: str | None = None,
         tags: Iterable[str] | str | None = None,
         expected_updated_at: datetime | None = None,
+        actor: Viewer | None = None,
     ) -> Note:
         """Change a note's text and/or tags.
 
         With ``expected_updated_at`` (the ``updated_at`` the editor started from), a note
         changed by someone else in the meantime raises :class:`NoteConflict` instead of
-        silently overwriting their change.
+        silently overwriting their change. A signed-in ``actor`` must be the note's author,
+        a lead of its network or an admin (:class:`NotePermissionError`).
         """
         uid = self._uid(note_uid)
         with self._session("update the note", write=True) as session:
             row = self._row(session, uid)
+            check_can_change(actor, row, "edit note")
             _check_unchanged(row, uid, expected_updated_at)
+            before = _to_note(row)
             fields = _stored_fields(row)
             if body is not None:
                 fields["body"] = body
@@ -529,8 +781,7 @@ class NotesRepository:
             row.body = clean.body
             row.tags = _tag_rows(session, clean.tags)
             row.updated_at = max(self._now(), row.updated_at)
-            session.flush()
-            return _to_note(row)
+            return self._audited(session, row, "edit", actor, before)
 
     @_bounded("update the action", write=True)
     def update_action(
@@ -546,6 +797,7 @@ class NotesRepository:
         indicator_id: str | _NotGiven | None = NOT_GIVEN,
         tags: Iterable[str] | str | None = None,
         expected_updated_at: datetime | None = None,
+        actor: Viewer | None = None,
     ) -> Note:
         """Change an action: each field given replaces the stored one, the rest are kept.
 
@@ -554,13 +806,16 @@ class NotesRepository:
         be a complete action (an owner and a due date: an action carried over from before they
         existed gets them now). ``expected_updated_at`` as in :meth:`update_note`: a change by
         someone else since raises :class:`NoteConflict`. Raises :class:`NoteValidationError`
-        if the note is not an action or the result is invalid.
+        if the note is not an action or the result is invalid; ``actor`` as in
+        :meth:`update_note`.
         """
         uid = self._uid(note_uid)
         with self._session("update the action", write=True) as session:
             row = self._row(session, uid)
+            check_can_change(actor, row, "edit action")
             _check_unchanged(row, uid, expected_updated_at)
             _check_action(row, uid)
+            before = _to_note(row)
             stored = _stored_fields(row)
             if practice_ids is not None:
                 stored["practice_id"] = None
@@ -595,14 +850,14 @@ class NotesRepository:
             row.practice_id = clean.practice_id
             _set_practices(row, clean.practice_ids)
             row.updated_at = max(self._now(), row.updated_at)
-            session.flush()
-            return _to_note(row)
+            return self._audited(session, row, "edit", actor, before)
 
     @_bounded("change the action's status", write=True)
-    def set_action_status(self, note_uid: str, status: str) -> Note:
+    def set_action_status(self, note_uid: str, status: str, *, actor: Viewer | None = None) -> Note:
         """Mark an action open, done or dropped (nothing else changes; the same status again
         changes nothing). Raises :class:`NoteValidationError` for another kind of note or an
-        unknown status, :class:`NoteNotFound` if there is no such note."""
+        unknown status, :class:`NoteNotFound` if there is no such note; ``actor`` as in
+        :meth:`update_note`."""
         uid = self._uid(note_uid)
         if not isinstance(status, str) or not status.strip():
             raise NoteValidationError("the status is required (open, done or dropped)")
@@ -612,47 +867,73 @@ class NotesRepository:
             raise NoteValidationError(str(exc)) from None
         with self._session("change the action's status", write=True) as session:
             row = self._row(session, uid)
+            check_can_change(actor, row, "change the status of action")
             _check_action(row, uid)
             if row.status != wanted:
+                before = _to_note(row)
                 row.status = wanted
                 row.updated_at = max(self._now(), row.updated_at)
-                session.flush()
+                return self._audited(session, row, "status", actor, before)
             return _to_note(row)
 
     @_bounded("delete the note", write=True)
-    def delete_note(self, note_uid: str) -> Note:
-        """Soft-delete a note: hidden from lists and counts, kept (and exported) for undo."""
-        return self._set_deleted(note_uid, deleted=True)
+    def delete_note(self, note_uid: str, *, actor: Viewer | None = None) -> Note:
+        """Soft-delete a note: hidden from lists and counts, kept (and exported) for undo.
+        ``actor`` as in :meth:`update_note`."""
+        return self._set_deleted(note_uid, deleted=True, actor=actor)
 
     @_bounded("restore the note", write=True)
-    def restore_note(self, note_uid: str) -> Note:
-        """Undo :meth:`delete_note`."""
-        return self._set_deleted(note_uid, deleted=False)
+    def restore_note(self, note_uid: str, *, actor: Viewer | None = None) -> Note:
+        """Undo :meth:`delete_note` (``actor`` as there)."""
+        return self._set_deleted(note_uid, deleted=False, actor=actor)
 
-    def _set_deleted(self, note_uid: str, *, deleted: bool) -> Note:
+    def _set_deleted(self, note_uid: str, *, deleted: bool, actor: Viewer | None) -> Note:
         uid = self._uid(note_uid)
         action = "delete the note" if deleted else "restore the note"
         with self._session(action, write=True) as session:
             row = self._row(session, uid)
+            check_can_change(actor, row, "delete note" if deleted else "restore note")
             now = max(self._now(), row.updated_at)
+            before = _to_note(row)
             if deleted and row.deleted_at is None:
                 row.deleted_at = now
                 row.updated_at = now
             elif not deleted and row.deleted_at is not None:
                 row.deleted_at = None
                 row.updated_at = now
-            session.flush()
-            return _to_note(row)
+            else:
+                return before  # nothing changes, nothing to record
+            return self._audited(session, row, "delete" if deleted else "restore", actor, before)
+
+    def _audited(
+        self, session: Session, row: NoteRow, action: str, actor: Viewer | None, before: Note
+    ) -> Note:
+        """Flush the change to ``row`` and record it in ``note_audit`` (same transaction)."""
+        session.flush()
+        after = _to_note(row)
+        write_audit(
+            session,
+            note_uid=after.note_uid,
+            action=action,
+            actor=actor,
+            at=row.updated_at,
+            detail=audit_changes(before, after),
+        )
+        return after
 
     @_bounded("import the notes", write=True)
-    def import_notes(self, notes: Iterable[Note]) -> NotesImportResult:
+    def import_notes(
+        self, notes: Iterable[Note], *, actor: Viewer | None = None
+    ) -> NotesImportResult:
         """Import complete notes (from a backup or another database) in one transaction.
 
         A note whose ``note_uid`` is already stored is never duplicated: it is updated if the
-        imported copy is newer (``updated_at``) and otherwise left alone.
+        imported copy is newer (``updated_at``) and otherwise left alone. Each note added or
+        updated is recorded in the audit. A signed-in ``actor`` must be a lead (or an admin)
+        of every network in the import (:func:`write_notes`).
         """
         with self._session("import the notes", write=True) as session:
-            return write_notes(session, notes)
+            return write_notes(session, notes, actor=actor, now=self._now())
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -915,6 +1196,19 @@ class NotesRepository:
             stmt = stmt.where(NoteRow.deleted_at.is_(None))
         with self._session("count the notes", write=False) as session:
             return int(session.execute(stmt).scalar_one())
+
+    @_bounded("read the audit")
+    def audit(
+        self, note_uid: str | None = None, limit: int = DEFAULT_AUDIT_LIMIT
+    ) -> list[AuditEntry]:
+        """The recorded changes, newest first: of one note (``note_uid``), or of every note;
+        at most ``limit`` of them."""
+        stmt = select(NoteAuditRow)
+        if note_uid is not None:
+            stmt = stmt.where(NoteAuditRow.note_uid == self._uid(note_uid))
+        stmt = stmt.order_by(NoteAuditRow.id.desc()).limit(max(0, int(limit)))
+        with self._session("read the audit", write=False) as session:
+            return [_to_audit_entry(row) for row in session.scalars(stmt)]
 
     def check(self) -> None:
         """Raise :class:`NotesUnavailable` unless the database answers a simple query now."""

@@ -174,7 +174,7 @@ def _seed_if_empty(conn: Connection, seed_path: Path) -> int:
         return 0
     notes = read_notes_csv(seed_path)
     with Session(bind=conn) as session:
-        result = write_notes(session, notes)
+        result = write_notes(session, notes, audit=False)
         session.flush()
     return result.added
 

@@ -60,7 +60,7 @@ def test_export_filters_and_markdown(tmp_path, monkeypatch, capsys):
     assert "care-planning template" in text and "MMR" not in text
     assert main(["notes", "status"]) == 0
     status = capsys.readouterr().out
-    assert "schema:   0003 (newest 0003)" in status and "notes:    33 (0 deleted)" in status
+    assert "schema:   0004 (newest 0004)" in status and "notes:    33 (0 deleted)" in status
 
 
 def test_errors_are_one_line_and_exit_2(tmp_path, monkeypatch):

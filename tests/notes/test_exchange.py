@@ -471,3 +471,32 @@ def test_markdown_shows_the_action_fields_escaped(store):
     assert not re.search(r"(?<!\\)<img", md) and "**Boss**" not in md
     dated = next(line for line in lines if line.startswith("- **What we do**"))
     assert "started 04 Nov 2024" in dated and "owner" not in dated
+
+
+def test_author_id_round_trips_and_is_optional(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text(
+        "practice_id,network_id,kind,author,body,author_id\n"
+        "P1,N1,practice_note,Mo,Fridays, Mo@NHS.net \n"
+        "P1,N1,practice_note,Anne,Thursdays,\n",
+        encoding="utf-8",
+    )
+    signed, unsigned = read_notes_csv(path)
+    assert (signed.author_id, unsigned.author_id) == ("mo@nhs.net", None)
+    again = tmp_path / "again.csv"
+    again.write_text(notes_to_csv([signed, unsigned]), encoding="utf-8")
+    assert read_notes_csv(again) == [signed, unsigned]
+    assert CSV_COLUMNS[-1] == "author_id"
+
+
+@pytest.mark.parametrize("bad", ["mo", "mo@nhs@net", "m o@nhs.net", "a" * 250 + "@nhs.net"])
+def test_a_bad_author_id_names_the_row(tmp_path, bad):
+    path = tmp_path / "notes.csv"
+    path.write_text(
+        f"practice_id,network_id,kind,author,body,author_id\nP1,N1,practice_note,Mo,x,{bad}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        NoteValidationError, match=r"notes.csv, row 2: author_id .* is not an email"
+    ):
+        read_notes_csv(path)

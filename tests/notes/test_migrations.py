@@ -16,16 +16,24 @@ from netcompare.notes.models import Base
 from netcompare.notes.store import VERSION_TABLE, downgrade, upgrade
 
 
-def test_head_is_0003():
-    assert head_revision() == "0003"
+def test_head_is_0004():
+    assert head_revision() == "0004"
 
 
 def test_empty_database_is_created_at_head(db_url):
     store = open_notes_store(db_url, seed=False)
     try:
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == "0004"
         tables = set(inspect(store.engine).get_table_names())
-        assert {"notes", "tags", "note_tags", "note_practices", VERSION_TABLE} <= tables
+        assert {
+            "notes",
+            "tags",
+            "note_tags",
+            "note_practices",
+            "access_rules",
+            "note_audit",
+            VERSION_TABLE,
+        } <= tables
         assert "alembic_version" not in tables  # its own version table, to share a database
     finally:
         store.close()
@@ -71,7 +79,7 @@ def test_upgrade_from_0001_keeps_every_note(db_url):
 
     store = open_notes_store(db_url, seed=False)  # runs the upgrade on start-up
     try:
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == head_revision()
         notes = {n.note_uid: n for n in store.list_notes()}
         assert set(notes) == {"q-1", "a-1", "n-1"}
         assert notes["a-1"].parent_uid == "q-1"
@@ -171,9 +179,9 @@ def test_upgrade_from_0002_keeps_every_note_and_field(db_url):
     created = _insert_0002_notes(engine)
     engine.dispose()
 
-    store = open_notes_store(db_url, seed=False)  # upgrades to 0003 on start-up
+    store = open_notes_store(db_url, seed=False)  # upgrades to the head on start-up
     try:
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == head_revision()
         notes = {n.note_uid: n for n in store.list_notes(include_deleted=True)}
         assert set(notes) == {"pn-1", "q-1", "a-1", "ma-1", "del-1"}
         assert {uid: n.kind for uid, n in notes.items()} == {
@@ -299,11 +307,104 @@ def test_downgrade_refuses_while_network_wide_actions_exist(db_url):
     try:
         with pytest.raises(RuntimeError, match=r"1 action\(s\) are about a whole network"):
             downgrade(engine, "0002")
-        assert current_revision(engine) == "0003"  # rolled back: nothing changed
+        assert current_revision(engine) == head_revision()  # rolled back: nothing changed
     finally:
         engine.dispose()
     store = open_notes_store(db_url, seed=False)
     try:
         assert store.get_note(wide.note_uid).practice_id is None
+    finally:
+        store.close()
+
+
+def test_upgrade_from_0003_keeps_every_note_and_starts_the_audit_empty(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine, "0002")
+    created = _insert_0002_notes(engine)
+    upgrade(engine, "0003")  # the 0003 database a user of the previous version has
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE notes SET owner = 'Practice manager, P026', due_date = :due, "
+                "intervention_date = :started WHERE note_uid = 'ma-1'"
+            ),
+            {"due": date(2025, 6, 30), "started": date(2025, 4, 1)},
+        )
+        conn.execute(text("INSERT INTO note_practices (note_id, practice_id) VALUES (4, 'P027')"))
+    engine.dispose()
+
+    store = open_notes_store(db_url, seed=False)  # upgrades to 0004 on start-up
+    try:
+        assert current_revision(store.engine) == "0004"
+        notes = {n.note_uid: n for n in store.list_notes(include_deleted=True)}
+        assert set(notes) == {"pn-1", "q-1", "a-1", "ma-1", "del-1"}
+        assert all(n.author_id is None for n in notes.values())  # written before sign-in
+        assert all(
+            n.author == "N6 learning set" and n.created_at == created for n in notes.values()
+        )
+        assert notes["pn-1"].tags == ("recall", "retinal")
+        assert notes["a-1"].parent_uid == "q-1" and notes["del-1"].is_deleted
+        action = notes["ma-1"]
+        assert (action.owner, action.due_date, action.intervention_date) == (
+            "Practice manager, P026",
+            date(2025, 6, 30),
+            date(2025, 4, 1),
+        )
+        assert action.practice_ids == ("P026", "P027")
+        assert store.audit() == []
+        tables = set(inspect(store.engine).get_table_names())
+        assert {"access_rules", "note_audit"} <= tables
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM access_rules")).scalar_one() == 0
+            if conn.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        # The new schema works on the old data.
+        edited = store.update_note("pn-1", body="Reception books it at the bloods visit")
+        assert edited.tags == ("recall", "retinal")
+        assert [e.action for e in store.audit("pn-1")] == ["edit"]
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0003_and_back_keeps_the_notes(db_url):
+    from netcompare.access.rules import AccessRepository
+    from netcompare.access.viewer import AccessRule, Viewer
+
+    store = open_notes_store(db_url, seed=False)
+    mo = Viewer("mo@nhs.net", "Mo", (AccessRule("mo@nhs.net", "N1", "member"),))
+    q = store.ask_question(practice_id="P003", network_id="N1", body="How?", actor=mo)
+    store.answer_question(q.note_uid, body="Fridays", author="y", tags=["recall"])
+    store.add_action(
+        network_id="N1",
+        body="Every N1 practice",
+        author="x",
+        owner="y",
+        due_date="2025-06-30",
+        practice_ids=["P003", "P001"],
+    )
+    AccessRepository(store).add("mo@nhs.net", "N1", "member")
+    store.close()
+
+    engine = make_engine(db_url)
+    downgrade(engine, "0003")
+    assert current_revision(engine) == "0003"
+    tables = set(inspect(engine).get_table_names())
+    assert not {"access_rules", "note_audit"} & tables
+    assert "author_id" not in {c["name"] for c in inspect(engine).get_columns("notes")}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM notes")).scalar_one() == 3
+        assert conn.execute(text("SELECT count(*) FROM note_practices")).scalar_one() == 2
+        assert conn.execute(text("SELECT count(*) FROM note_tags")).scalar_one() == 1
+    upgrade(engine)
+    engine.dispose()
+
+    store = open_notes_store(db_url, seed=False)
+    try:
+        notes = {n.body: n for n in store.list_notes()}
+        assert set(notes) == {"How?", "Fridays", "Every N1 practice"}
+        assert notes["How?"].author == "Mo" and notes["How?"].author_id is None  # id lost
+        assert notes["Fridays"].parent_uid == q.note_uid and notes["Fridays"].tags == ("recall",)
+        assert notes["Every N1 practice"].practice_ids == ("P003", "P001")
+        assert store.audit() == [] and AccessRepository(store).list() == []
     finally:
         store.close()
