@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from netcompare.access.signin import navigation_position, sign_in_gate
 from netcompare.config import ConfigError, settings
 from netcompare.redact import install_log_redaction, mask_secrets
 from netcompare.text import literal
@@ -12,6 +13,7 @@ from netcompare.ui.filters import sidebar_filters
 from netcompare.ui.guard import guarded
 from netcompare.ui.presentation import apply_presentation_mode
 from netcompare.ui.upload import sweep_now_and_then
+from netcompare.ui.viewer import lookup_viewer, set_viewer
 from netcompare.ui.widgets import follow_jump
 
 # A local image, not a :material/…: icon: Streamlit turns that into a Google Fonts request.
@@ -32,14 +34,19 @@ PAGES = [
     ),
 ]
 
-page = st.navigation(PAGES)
+clear_view()  # set again below, once the visitor may see this run's view
 try:
-    settings()
+    config = settings()
 except ConfigError as exc:
+    st.navigation(PAGES, position="hidden")
     st.error(
         literal(f"netcompare is not configured correctly: {mask_secrets(exc)}. See the README.")
     )
     st.stop()
+# st.navigation first on every run, so Streamlit never runs a pages/ file on its own (an
+# old-style multipage app) around the sign-in; the page menu is hidden until signed in.
+page = st.navigation(PAGES, position=navigation_position(config))
+set_viewer(sign_in_gate(config, lookup_viewer))
 
 drawn = False
 with guarded("the sidebar"):

@@ -89,7 +89,9 @@ class Viewer:
         """May edit or delete a note written by ``author_id`` about ``network_id``."""
         if not self.signed_in:
             return True
-        if author_id is not None and self.email == normalise_email(author_id):
+        if author_id is not None and normalise_email(self.email or "") == normalise_email(
+            author_id
+        ):
             return self.can_write(network_id)
         return self.can_moderate(network_id)
 

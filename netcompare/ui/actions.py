@@ -51,6 +51,7 @@ from netcompare.ui.notes import (
     _remember_author,
     _restore_typed,
     _show_flash,
+    acting,
     clear_notes_cache,
     find_actions,
     find_notes,
@@ -256,6 +257,7 @@ def _save_action(form_key: str, network_id: str, period: dt.date | None) -> None
         return
     try:
         action = store.add_action(
+            actor=acting(),
             network_id=network_id,
             body=state.get(f"{form_key}_body", ""),
             author=state.get(f"{form_key}_author", ""),
@@ -375,7 +377,7 @@ def _set_status(flash_key: str, note_uid: str, status: str) -> None:
         _flash(flash_key, "warning", f"{UNAVAILABLE} The action was not changed; try again.")
         return
     try:
-        action = store.set_action_status(note_uid, status)
+        action = store.set_action_status(note_uid, status, actor=acting())
     except UserError as exc:
         _flash(flash_key, "warning", mask_secrets(f"Not changed. {exc}."))
         return
@@ -398,6 +400,7 @@ def _save_edit(form_key: str, flash_key: str, note_uid: str, updated_at: dt.date
     try:
         store.update_action(
             note_uid,
+            actor=acting(),
             body=state.get(f"{form_key}_body", ""),
             owner=state.get(f"{form_key}_owner", ""),
             due_date=due,

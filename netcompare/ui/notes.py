@@ -28,17 +28,20 @@ the notes again; opening is retried at most every :data:`RETRY_S` seconds.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from netcompare.access.viewer import Viewer
 from netcompare.dbwait import deadline_s
 from netcompare.errors import UserError
 from netcompare.notes import (
@@ -519,6 +522,7 @@ def _save_note(
     started = state.get(f"{form_key}_started") if kind == "practice_note" else None
     try:
         note = store.add_note(
+            actor=acting(),
             practice_id=practice_id,
             network_id=network_id or state.get(f"{form_key}_network", ""),
             kind=kind,
@@ -543,6 +547,22 @@ def _save_note(
     state[f"{form_key}_tags"] = ""
     state[f"{form_key}_started"] = None
     _flash(form_key, "success", f"Saved: {note.kind_label.lower()} for {practice_id}.")
+
+
+def author_input(form_key: str, *, where: Any = st) -> None:
+    """The "Your name and role" box, or, signed in, who the note will be signed by (the
+    signed-in identity: nobody signs a note with another name)."""
+    viewer = current_viewer()
+    if viewer.signed_in:
+        where.caption(literal(f"Signed as {viewer.name or viewer.email}"))
+        return
+    where.text_input("Your name and role", key=f"{form_key}_author", max_chars=MAX_AUTHOR_CHARS)
+
+
+def acting() -> Viewer | None:
+    """The actor to hand the notes store: the signed-in viewer, or None (no sign-in)."""
+    viewer = current_viewer()
+    return viewer if viewer.signed_in else None
 
 
 def may_write(network_id: str | None, *, what: str = "notes") -> bool:
@@ -605,7 +625,7 @@ def note_form(
             max_chars=MAX_BODY_CHARS,
             placeholder="What do you do that works? Or ask them: how do you …?",
         )
-        st.text_input("Your name and role", key=f"{form_key}_author", max_chars=MAX_AUTHOR_CHARS)
+        author_input(form_key)
         st.text_input(
             "Tags (optional, comma separated)",
             key=f"{form_key}_tags",
@@ -637,6 +657,7 @@ def _save_answer(form_key: str, question_uid: str) -> None:
     try:
         answer = store.answer_question(
             question_uid,
+            actor=acting(),
             body=state.get(f"{form_key}_body", ""),
             author=state.get(f"{form_key}_author", ""),
         )
@@ -664,7 +685,7 @@ def answer_form(question: Note, *, key: str) -> None:
     _show_flash(form_key)
     with st.form(form_key, clear_on_submit=False):
         st.text_area("Your answer", key=f"{form_key}_body", max_chars=MAX_BODY_CHARS)
-        st.text_input("Your name and role", key=f"{form_key}_author", max_chars=MAX_AUTHOR_CHARS)
+        author_input(form_key)
         st.form_submit_button(
             "Save answer", on_click=_save_answer, args=(form_key, question.note_uid)
         )
@@ -785,7 +806,8 @@ def export_buttons(
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        notes_to_csv(notes),
+        # Without the authors' sign-in emails: a download shows who wrote a note by name.
+        notes_to_csv(dataclasses.replace(n, author_id=None) for n in notes),
         file_name=f"{file_stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",

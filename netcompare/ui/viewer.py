@@ -48,3 +48,18 @@ def data_for_viewer(data: DataSet, viewer: Viewer) -> DataSet:
     if not viewer.signed_in:
         return data
     return _redacted(data.source, data.version, viewer.networks, data)
+
+
+def lookup_viewer(email: str, name: str | None) -> Viewer:
+    """The signed-in identity with its access rules, read from the notes database on every
+    run (a rule removed applies at the next click). If the database cannot be reached, the
+    identity has no rules this run: everything anonymised, nothing written, and a warning."""
+    from netcompare.access.rules import AccessRepository, viewer_for
+    from netcompare.notes.errors import NotesUnavailable
+    from netcompare.ui.notes import _open, notes_db_url, warn_notes_unavailable
+
+    try:
+        return viewer_for(email, name, AccessRepository(_open(notes_db_url())))
+    except NotesUnavailable as exc:
+        warn_notes_unavailable(exc)
+        return Viewer(email=email, name=name, rules=())

@@ -89,9 +89,23 @@ def notes() -> None:
     repo.add_note(practice_id=first_n1, network_id="N1", body=NOTE_N1, author="Cy")
 
 
+@pytest.fixture(autouse=True)
+def signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """app.py asks the sign-in gate who is looking: here, whoever the test's session names
+    (st.login itself needs a real browser and provider: tests/browser/test_signin_browser.py)."""
+    import streamlit as st
+
+    from netcompare.access import signin
+
+    monkeypatch.setattr(signin, "sign_in_gate", lambda config, lookup: st.session_state[WHO])
+
+
+WHO = "_test_signed_in_as"
+
+
 def run_as(viewer: Viewer, page: str, params: dict[str, str | list[str]]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state["_netcompare_viewer"] = viewer
+    at.session_state[WHO] = viewer
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
