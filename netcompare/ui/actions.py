@@ -52,6 +52,7 @@ from netcompare.ui.notes import (
     _restore_typed,
     _show_flash,
     acting,
+    author_input,
     clear_notes_cache,
     find_actions,
     find_notes,
@@ -362,7 +363,7 @@ def action_form(
             "is drawn on the trend and SPC charts of its practices and indicator, and the "
             "Trends page says whether it worked.",
         )
-        right.text_input("Your name and role", key=f"{form_key}_author", max_chars=MAX_AUTHOR_CHARS)
+        author_input(form_key, where=right)
         st.form_submit_button(
             "Save action", on_click=_save_action, args=(form_key, network_id, period)
         )

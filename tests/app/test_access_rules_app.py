@@ -185,3 +185,49 @@ def test_the_meeting_pack_of_another_network_is_anonymised(
 
 def k_anonymised(downloads: dict[str, bytes]) -> bool:
     return all("anonymised" in k for k in downloads if k.startswith("meeting-pack"))
+
+
+LEAD_N1 = Viewer("l1@example.nhs.uk", "Lea One", (AccessRule("l1@example.nhs.uk", "N1", "lead"),))
+OTHER_N1 = Viewer("o1@example.nhs.uk", "Oz One", (AccessRule("o1@example.nhs.uk", "N1", "member"),))
+VIEWER_N1 = Viewer(
+    "w1@example.nhs.uk", "Wy One", (AccessRule("w1@example.nhs.uk", "N1", "viewer"),)
+)
+
+
+def test_actions_are_signed_by_the_identity_and_changed_only_by_author_or_lead() -> None:
+    repo = get_repository()
+    mine = repo.add_action(
+        network_id="N1",
+        practice_ids=[],
+        body="Recall list reviewed weekly by the nurse lead",
+        author="typed by nobody",
+        owner="Nurse lead",
+        due_date="2027-02-28",
+        actor=MEMBER_N1,
+    )
+    assert (mine.author, mine.author_id) == ("Mo One", MEMBER_N1.email)
+
+    def controls(viewer: Viewer) -> set[str]:
+        at = run_as(viewer, "pages/notes.py", {"network": "N1"})
+        return {b.label for b in at.button if b.key and mine.note_uid in b.key}
+
+    assert {"Done", "Dropped"} <= controls(MEMBER_N1)  # its author
+    assert {"Done", "Dropped"} <= controls(LEAD_N1)  # the network's lead
+    assert not controls(OTHER_N1)  # another member: reads it, cannot change it
+    assert not controls(VIEWER_N1)
+    # A viewer has no form to add notes or actions; the note form signs with the identity.
+    viewer_page = run_as(VIEWER_N1, "pages/notes.py", {"network": "N1"})
+    assert "Your name and role" not in [t.label for t in viewer_page.text_input]
+    assert any(
+        "cannot add" in c.value or "members and lead add" in c.value for c in viewer_page.caption
+    )
+    member_page = run_as(MEMBER_N1, "pages/notes.py", {"network": "N1"})
+    assert "Your name and role" not in [t.label for t in member_page.text_input]
+    assert any(c.value == "Signed as Mo One" for c in member_page.caption)
+    # Every change is in the audit, under who made it.
+    repo.set_action_status(mine.note_uid, "done", actor=LEAD_N1)
+    trail = repo.audit(mine.note_uid)
+    assert [(e.action, e.actor_id) for e in trail][:2] == [
+        ("status", LEAD_N1.email),
+        ("add", MEMBER_N1.email),
+    ]
