@@ -131,6 +131,27 @@ def test_round_trip_at_a_medium_scale_in_many_chunks(
         assert queries["values"] > 3 and queries["networks"] == 1
 
 
+def test_without_the_adbc_driver_postgresql_is_read_through_sqlalchemy(
+    pg_db: str, sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """adbc-driver-postgresql is a requirement; missing, the rows come by SELECT (slower)."""
+    load_into_db(SAMPLE, pg_db, "borough")
+    monkeypatch.setattr(sqlstore, "_adbc", lambda: None)
+    monkeypatch.setattr(
+        sqlstore, "_read_by_adbc", lambda *a: pytest.fail("ADBC used without the driver")
+    )
+    assert_same_tables(read_named(pg_db, "borough"), sample)
+
+
+def test_the_adbc_uri_carries_the_bounded_waits_and_the_urls_own_parameters() -> None:
+    import sqlalchemy as sa
+
+    uri = sqlstore.adbc_uri(sa.make_url("postgresql+psycopg://u:p%40ss@db:5433/nc?sslmode=require"))
+    assert uri.startswith("postgresql://u:p%40ss@db:5433/nc?sslmode=require&")
+    assert "connect_timeout=" in uri and "tcp_user_timeout=" in uri
+    assert "options=-c%20statement_timeout%3D" in uri and "+" not in uri
+
+
 def test_a_built_in_key_is_a_source(sqlite_db: str, sample) -> None:
     assert load_into_db("sample", sqlite_db, "sample").version == 1
     assert_same_tables(read_named(sqlite_db, "sample"), sample)
