@@ -96,6 +96,62 @@ def test_round_trip_equals_the_folder_data_set(any_db: str, sample) -> None:
     assert entry.source_note == sample.source
 
 
+@pytest.fixture(scope="module")
+def medium_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated data set of 200 practices × 8 indicators × 24 months (38,400 values)."""
+    from netcompare.data.sample import write_sample
+
+    folder = tmp_path_factory.mktemp("medium") / "data"
+    write_sample(folder, seed=5, practices=200, networks=30, indicators=8, months=24)
+    return folder
+
+
+def test_round_trip_at_a_medium_scale_in_many_chunks(
+    any_db: str, medium_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written a few thousand rows per COPY (or INSERT) and read back a few blocks per query
+    (PostgreSQL's TID ranges): every row once, typed, equal to the folder data set."""
+    monkeypatch.setattr(sqlstore, "COPY_ROWS", 7_000)
+    monkeypatch.setattr(sqlstore, "INSERT_ROWS", 7_000)
+    monkeypatch.setattr(sqlstore, "COPY_BLOCKS", 40)  # 38,400 rows fill ~330 8 kB blocks
+    chunks = sqlstore._chunk_queries
+    queries: dict[str, int] = {}
+
+    def counted(table, *args):  # type: ignore[no-untyped-def]
+        queries[table] = len(out := chunks(table, *args))
+        return out
+
+    monkeypatch.setattr(sqlstore, "_chunk_queries", counted)
+    folder = load_dataset(medium_folder)
+    assert load_into_db(medium_folder, any_db, "medium").values == folder.values.height
+    stored = load_dataset(f"{any_db}#medium")
+    assert_same_tables(stored, folder)
+    assert len(stored.warnings) == len(folder.warnings)
+    if any_db.startswith("postgresql"):
+        assert queries["values"] > 3 and queries["networks"] == 1
+
+
+def test_without_the_adbc_driver_postgresql_is_read_through_sqlalchemy(
+    pg_db: str, sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """adbc-driver-postgresql is a requirement; missing, the rows come by SELECT (slower)."""
+    load_into_db(SAMPLE, pg_db, "borough")
+    monkeypatch.setattr(sqlstore, "_adbc", lambda: None)
+    monkeypatch.setattr(
+        sqlstore, "_read_by_adbc", lambda *a: pytest.fail("ADBC used without the driver")
+    )
+    assert_same_tables(read_named(pg_db, "borough"), sample)
+
+
+def test_the_adbc_uri_carries_the_bounded_waits_and_the_urls_own_parameters() -> None:
+    import sqlalchemy as sa
+
+    uri = sqlstore.adbc_uri(sa.make_url("postgresql+psycopg://u:p%40ss@db:5433/nc?sslmode=require"))
+    assert uri.startswith("postgresql://u:p%40ss@db:5433/nc?sslmode=require&")
+    assert "connect_timeout=" in uri and "tcp_user_timeout=" in uri
+    assert "options=-c%20statement_timeout%3D" in uri and "+" not in uri
+
+
 def test_a_built_in_key_is_a_source(sqlite_db: str, sample) -> None:
     assert load_into_db("sample", sqlite_db, "sample").version == 1
     assert_same_tables(read_named(sqlite_db, "sample"), sample)
