@@ -70,6 +70,7 @@ def drop_named(url: str, name: str) -> None:
             for v in versions:
                 for table in sqlstore._version_tables(metadata, name, v).values():
                     table.drop(conn, checkfirst=True)
+                sqlstore._snapshot_table(metadata, name, v).drop(conn, checkfirst=True)
             if sa.inspect(conn).has_table(sqlstore.CATALOGUE):
                 catalogue = sqlstore._catalogue(metadata)
                 conn.execute(catalogue.delete().where(catalogue.c.name == name))

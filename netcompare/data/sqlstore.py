@@ -9,7 +9,8 @@ Tables:
 - ``netcompare_datasets(name PK, version, loaded_at, label, source_note, licence)``, the
   catalogue: one row per named data set, naming its current version (an integer, 1, 2, …).
 - per loaded version, the four canonical tables as ``nc_<name>_<version>_<table>``
-  (``nc_england_3_values``).
+  (``nc_england_3_values``), for SQL, and ``nc_<name>_<version>_snapshot(tbl, part, data)``:
+  the same four validated tables as Parquet (zstd), cut into 8 MB parts — what the app reads.
 
 A load creates the new version's four tables, fills them, and switches the catalogue row to
 the new version, all in one transaction: a reader sees the old version or the new one, never a
@@ -22,8 +23,11 @@ On PostgreSQL (psycopg) the rows go in by ``COPY … FROM STDIN`` on the load's 
 connection, a chunk at a time, and a version is read back through the ADBC PostgreSQL driver
 (binary COPY straight into Arrow columns); SQLite, and a PostgreSQL without the ADBC driver
 installed, use INSERT and SELECT through SQLAlchemy. At England scale (9.2 million values)
-that is ~15-30 s to write and ~10-15 s to read on a shared 2-core machine, against ~6 and ~2
-minutes by INSERT and SELECT: bench/RESULTS.md.
+that is ~15-30 s to write on a shared 2-core machine, against ~6 minutes by INSERT. Reading
+the rows back takes PostgreSQL itself 6-15 s (9.2 million rows), so the app reads a version's
+Parquet snapshot instead (a few parts of 8 MB, one statement each), then validates it as a
+folder is validated: bench/RESULTS.md. A version loaded before snapshots were kept is read
+from its row tables.
 
 Every wait is bounded by :mod:`netcompare.dbwait` (connect and statement timeouts on the
 engine, and as libpq parameters of the ADBC connection; a deadline on each call, renewed after
@@ -36,6 +40,7 @@ and an integer, and quoted.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import os
 import re
@@ -60,6 +65,11 @@ NAME_PATTERN = KEY_PATTERN  # ^[a-z0-9][a-z0-9_-]{0,39}$, the same as a data set
 INSERT_ROWS = 10_000  # rows per INSERT (each chunk renews the deadline)
 COPY_ROWS = 250_000  # rows per COPY statement on PostgreSQL (each renews the deadline)
 COPY_BLOCKS = 4_096  # 8 kB blocks (32 MB, ~430,000 values) per query when reading
+# Each version also keeps its four validated tables as Parquet (zstd) in one table, cut into
+# parts small enough for one statement each: the app reads that (tens of MB at England scale,
+# one bounded statement per part) instead of millions of rows; the row tables stay for SQL.
+SNAPSHOT = "snapshot"
+SNAPSHOT_PART_BYTES = 8 * 1024 * 1024
 KEEP_PREVIOUS = 1  # older versions kept after a switch, for instances still reading them
 
 # psycopg logs "error ignored terminating <psycopg.Copy>" when a COPY cut off by a lost
@@ -162,6 +172,67 @@ def _version_tables(metadata: sa.MetaData, name: str, version: int) -> dict[str,
         )
         for t in TABLE_NAMES
     }
+
+
+def _snapshot_table(metadata: sa.MetaData, name: str, version: int) -> sa.Table:
+    return sa.Table(
+        table_name(name, version, SNAPSHOT),
+        metadata,
+        sa.Column("tbl", sa.String(16), primary_key=True),
+        sa.Column("part", sa.Integer, primary_key=True),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+    )
+
+
+def _parquet_parts(frame: pl.DataFrame) -> list[bytes]:
+    """``frame`` as Parquet (zstd), cut into parts of at most SNAPSHOT_PART_BYTES."""
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd", statistics=False)
+    data = buffer.getvalue()
+    return [data[i : i + SNAPSHOT_PART_BYTES] for i in range(0, len(data), SNAPSHOT_PART_BYTES)]
+
+
+def _write_snapshot(
+    conn: sa.Connection,
+    table: sa.Table,
+    tables: dict[str, pl.DataFrame],
+    heartbeat: dbwait.Heartbeat,
+) -> None:
+    table.drop(conn, checkfirst=True)
+    table.create(conn)
+    for t in TABLE_NAMES:
+        for part, data in enumerate(_parquet_parts(tables[t])):
+            conn.execute(table.insert().values(tbl=t, part=part, data=data))
+            heartbeat.beat()
+
+
+def _read_snapshot(url: sa.URL, name: str, version: int) -> dict[str, pl.DataFrame] | None:
+    """The four tables of that version from its Parquet snapshot, or None if it has none
+    (a version loaded before snapshots were kept: then the row tables are read)."""
+    heartbeat = dbwait.Heartbeat()
+
+    def read(engine: sa.Engine) -> dict[str, pl.DataFrame] | None:
+        table = _snapshot_table(sa.MetaData(), name, version)
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table(table.name):
+                return None
+            heartbeat.beat()
+            keys = conn.execute(sa.select(table.c.tbl, table.c.part).order_by("tbl", "part"))
+            parts: dict[str, list[bytes]] = {}
+            for tbl, part in keys.all():
+                heartbeat.beat()
+                one = sa.select(table.c.data).where(table.c.tbl == tbl, table.c.part == part)
+                parts.setdefault(tbl, []).append(bytes(conn.execute(one).scalar_one()))
+        if set(parts) != set(TABLE_NAMES):
+            return None
+        return {
+            t: pl.read_parquet(io.BytesIO(b"".join(parts[t])))
+            .with_row_index(ROW, offset=1)
+            .with_columns(pl.col(ROW).cast(pl.Int64))
+            for t in TABLE_NAMES
+        }
+
+    return _bounded(url, read, heartbeat)
 
 
 def _engine(url: sa.URL) -> sa.Engine:
@@ -267,6 +338,7 @@ def load_into_db(source: str | os.PathLike[str], url: str, name: str) -> LoadRes
                     _copy_in(conn, table, tables[t], heartbeat)
                 else:
                     _insert(conn, table, tables[t], heartbeat)
+            _write_snapshot(conn, _snapshot_table(metadata, name, version), tables, heartbeat)
             entry = {
                 "version": version,
                 "loaded_at": dt.datetime.now(dt.UTC),
@@ -359,6 +431,7 @@ def _drop_old_versions(url: sa.URL, name: str, version: int) -> tuple[int, ...]:
             with engine.begin() as conn:
                 for table in _version_tables(metadata, name, v).values():
                     table.drop(conn, checkfirst=True)
+                _snapshot_table(metadata, name, v).drop(conn, checkfirst=True)
         return tuple(old)
 
     return _bounded(url, drop)
@@ -425,7 +498,10 @@ def read_named(url: str, name: str, *, shown_as: str | None = None) -> DataSet:
     shown = shown_as or f"{_shown(parsed)}#{name}"
     problems = ProblemList()
     names = {t: table_name(name, version, t) for t in TABLE_NAMES}
-    if parsed.get_backend_name() == "postgresql" and _adbc() is not None:
+    snapshot = _read_snapshot(parsed, name, version)
+    if snapshot is not None:
+        raw = snapshot
+    elif parsed.get_backend_name() == "postgresql" and _adbc() is not None:
         raw = _read_by_adbc(parsed, names, problems, shown)
     else:
         raw = read_sql_tables(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
 from netcompare.config import (
@@ -86,7 +87,8 @@ def test_round_trip_equals_the_folder_data_set(any_db: str, sample) -> None:
         sample.values.height,
     )
     assert current_version(any_db, "borough") == "1"
-    assert {f"nc_borough_1_{t}" for t in TABLE_NAMES} | {CATALOGUE} == table_names(any_db)
+    tables = {f"nc_borough_1_{t}" for t in (*TABLE_NAMES, "snapshot")}
+    assert tables | {CATALOGUE} == table_names(any_db)
     assert_same_tables(read_named(any_db, "borough"), sample)
     # the one-string form every loader takes: URL#name
     via_load = load_dataset(f"{any_db}#borough")
@@ -94,6 +96,25 @@ def test_round_trip_equals_the_folder_data_set(any_db: str, sample) -> None:
     [entry] = list_datasets(any_db)
     assert (entry.name, entry.version, entry.label) == ("borough", 1, sample.name)
     assert entry.source_note == sample.source
+
+
+def test_the_app_reads_the_snapshot_and_a_version_without_one_from_its_rows(
+    any_db: str, sample
+) -> None:
+    load_into_db(SAMPLE, any_db, "borough")
+    engine = sa.create_engine(any_db)
+    try:
+        # Emptied row tables: the read still equals the folder, so it came from the snapshot.
+        with engine.begin() as conn:
+            conn.execute(sa.text('DELETE FROM "nc_borough_1_values"'))
+        assert_same_tables(read_named(any_db, "borough"), sample)
+        # A version with no snapshot (loaded by an older netcompare) is read from its rows.
+        load_into_db(SAMPLE, any_db, "borough")
+        with engine.begin() as conn:
+            conn.execute(sa.text('DROP TABLE "nc_borough_2_snapshot"'))
+        assert_same_tables(read_named(any_db, "borough"), sample)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +143,21 @@ def test_round_trip_at_a_medium_scale_in_many_chunks(
         return out
 
     monkeypatch.setattr(sqlstore, "_chunk_queries", counted)
+    monkeypatch.setattr(sqlstore, "SNAPSHOT_PART_BYTES", 20_000)  # the snapshot in parts
     folder = load_dataset(medium_folder)
     assert load_into_db(medium_folder, any_db, "medium").values == folder.values.height
-    stored = load_dataset(f"{any_db}#medium")
+    stored = load_dataset(f"{any_db}#medium")  # from the snapshot, many parts
     assert_same_tables(stored, folder)
     assert len(stored.warnings) == len(folder.warnings)
+    engine = sa.create_engine(any_db)
+    with engine.connect() as conn:
+        parts = conn.execute(sa.text('SELECT count(*) FROM "nc_medium_1_snapshot"')).scalar()
+    engine.dispose()
+    assert parts > 8
+    # and from the rows, as a version without a snapshot is read
+    monkeypatch.setattr(sqlstore, "_read_snapshot", lambda *args: None)
+    from_rows = load_dataset(f"{any_db}#medium")
+    assert_same_tables(from_rows, folder)
     if any_db.startswith("postgresql"):
         assert queries["values"] > 3 and queries["networks"] == 1
 

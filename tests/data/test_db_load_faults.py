@@ -24,6 +24,7 @@ from netcompare.data import sqlstore
 from netcompare.data.load import load_dataset
 from netcompare.data.problems import DataValidationError
 from netcompare.data.sqlstore import current_version, load_into_db
+from netcompare.errors import UserError
 from tests.notes.pg_cluster import TIMEOUT_S, PgCluster, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,6 +148,7 @@ def test_reading_rows_from_a_frozen_server_is_a_readable_error_within_the_deadli
     load_into_db(SAMPLE, url, "borough")
     current = sqlstore._current(sa.make_url(url), "borough")
     monkeypatch.setattr(sqlstore, "_current", lambda _url, _name: current)
+    monkeypatch.setattr(sqlstore, "_read_snapshot", lambda *args: None)  # the rows' read
     if when == "before connecting":
         cluster.freeze()
         says = "timeout expired"
@@ -170,3 +172,24 @@ def test_reading_rows_from_a_frozen_server_is_a_readable_error_within_the_deadli
     cluster.thaw()
     monkeypatch.undo()
     assert load_dataset(f"{url}#borough").practices.height == 36
+
+
+def test_reading_the_snapshot_from_a_frozen_server_is_a_readable_error_within_the_deadline(
+    cluster, monkeypatch: pytest.MonkeyPatch
+):
+    """The catalogue answered, then the server froze before the snapshot's parts came: the
+    data set is refused with the reason, within the deadline, no password in the message."""
+    url = new_database(cluster)
+    load_into_db(SAMPLE, url, "borough")
+    current = sqlstore._current(sa.make_url(url), "borough")
+    monkeypatch.setattr(sqlstore, "_current", lambda _url, _name: current)
+    cluster.freeze()
+    start = time.monotonic()
+    with pytest.raises(UserError) as err:
+        load_dataset(f"{url}#borough")
+    elapsed = time.monotonic() - start
+    message = str(err.value)
+    assert "cannot use the database" in message or "did not answer" in message, message
+    assert PASSWORD not in message
+    assert elapsed < DEADLINE_S + SLACK_S
+    cluster.thaw()
