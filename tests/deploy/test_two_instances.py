@@ -8,8 +8,10 @@ is sent to a chosen instance by a route cookie nginx hashes there, and nginx's a
 which instance served each request. Nothing sleeps for a fixed time: every wait is on a
 condition with a deadline.
 
-Access is open (``NETCOMPARE_ACCESS=open``); the sign-in version of this test passes
-``extra_env`` / ``secrets_file`` to :func:`tests.deploy.stack.deployed`.
+Access is open (``NETCOMPARE_ACCESS=open``). For sign-in, the ``deploy_options`` fixture
+gives both deployments ``extra_env`` (``NETCOMPARE_ACCESS=sign-in``) and a ``secrets_file``
+holding ``[auth]`` (see :func:`tests.deploy.stack.deployed`), and each browser signs in
+after ``_on`` / before ``_open``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -42,8 +45,16 @@ PROFILE = f"/profile?data={DATASET_KEY}&network=all&practice=P001"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with deployed(tmp_path_factory.mktemp("run")) as running:
+def deploy_options() -> dict[str, Any]:
+    """More for :func:`deployed`: ``extra_env`` and ``secrets_file`` (none: access open)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, deploy_options: dict[str, Any]
+) -> Iterator[Stack]:
+    with deployed(tmp_path_factory.mktemp("run"), **deploy_options) as running:
         yield running
 
 
@@ -196,10 +207,10 @@ def test_a_new_data_set_version_is_served_by_both_without_a_restart(
 
 
 def test_stopping_one_instance_by_its_pid_leaves_nginx_serving(
-    browser: Browser, tmp_path: Path, screenshot
+    browser: Browser, tmp_path: Path, screenshot, deploy_options: dict[str, Any]
 ) -> None:
     """Its own deployment: this one is broken on purpose."""
-    with deployed(tmp_path / "run") as stack:
+    with deployed(tmp_path / "run", **deploy_options) as stack:
         page, route = _on(browser, stack, 1)
         try:
             _open(page, f"{stack.url}/?data={DATASET_KEY}")
