@@ -158,36 +158,50 @@ def _cpu_s(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def _browser_pid() -> int | None:
-    """The main Chromium process this benchmark started (a descendant of this process)."""
+def _parents() -> dict[int, int]:
+    """{pid: parent pid} of every process (Linux /proc)."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError):
             continue
+    return parents
+
+
+def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    up = parents.get(pid)
+    while up not in (None, 0, 1):
+        if up == ancestor:
+            return True
+        up = parents.get(up)
+    return False
+
+
+def _browser_cpu_s() -> float:
+    """CPU seconds of the Chromium this benchmark started: its main process and every live
+    process under it (the zygote, GPU, network, renderers), each with its ended children
+    (a closed context's renderers are counted by the zygote that reaped them)."""
+    parents = _parents()
     me = os.getpid()
     for pid in parents:
-        ancestor = parents.get(pid)
-        while ancestor not in (None, 0, 1, me):
-            ancestor = parents.get(ancestor)
-        if ancestor != me:
+        if not _descends(pid, me, parents):
             continue
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         if b"chromium" in cmdline[0] and not any(a.startswith(b"--type=") for a in cmdline):
-            return pid
-    return None
+            tree = [pid, *(p for p in parents if _descends(p, pid, parents))]
+            return sum(_cpu_s(p) for p in tree)
+    return float("nan")
 
 
 def _cpu_now(stack: Stack) -> dict[str, float]:
-    browser = _browser_pid()
     return {
         "instances": sum(_cpu_s(p.pid) for p in stack.deployment.instances),
         "nginx": _cpu_s(stack.deployment.nginx.pid),
-        "browser": _cpu_s(browser) if browser is not None else float("nan"),
+        "browser": _browser_cpu_s(),
     }
 
 
