@@ -1,0 +1,1 @@
+"""Running netcompare as several instances behind nginx (docs/deployment.md)."""
