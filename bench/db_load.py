@@ -14,7 +14,8 @@ each (medians reported):
   switched, in one transaction;
 - ``db_read_ms``: ``load_dataset("URL#NAME")``, the catalogue row, the four tables read
   through ADBC and validated as a folder is;
-- ``db_read_fetch_ms``: the rows alone (the ADBC read, no validation);
+- ``db_read_fetch_ms``: the row tables alone through ADBC, no validation (how a version
+  without a Parquet snapshot is read; ``db_read_ms`` reads the snapshot);
 - ``db_read_validate_ms``: the validation alone, of the rows fetched;
 - ``db_read_over_folder_load``: each round's read over that round's folder load (median): on
   a shared machine whose speed changes by the minute, a ratio that means more than the times.

@@ -150,13 +150,15 @@ def deployed(
     extra_env: Mapping[str, str] | None = None,
     secrets_file: Path | None = None,
     instances: int = 2,
+    proxy_port: int | None = None,
 ) -> Iterator[Stack]:
     """A fresh database holding ``data`` as the named data set ``borough`` (version 1),
     ``instances`` instances in shared mode on it (notes there too, the data set served as
     ``?data=ics``, built-ins off) and nginx; all stopped and the database dropped after.
 
     ``extra_env`` and ``secrets_file``: more for the instances (sign-in: its ``[auth]``
-    secrets and ``NETCOMPARE_ACCESS=sign-in``). By default access is open.
+    secrets and ``NETCOMPARE_ACCESS=sign-in``). By default access is open. ``proxy_port``:
+    nginx's port (sign-in needs it before the start, for its redirect URI).
     """
     with fresh_database() as db_url:
         db_load(data, db_url)
@@ -171,7 +173,9 @@ def deployed(
             **(extra_env or {}),
         }
         ports = [free_port() for _ in range(instances)]
-        deployment = start(run_dir, ports, free_port(), env, secrets_file=secrets_file)
+        deployment = start(
+            run_dir, ports, proxy_port or free_port(), env, secrets_file=secrets_file
+        )
         try:
             yield Stack(deployment, db_url, env)
         finally:
