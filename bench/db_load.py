@@ -12,8 +12,8 @@ each (medians reported):
 - ``db_load_ms``: ``load_into_db(folder, URL, NAME)``, what ``python -m netcompare db load``
   does: the folder loaded and validated, the four tables written by COPY and the version
   switched, in one transaction;
-- ``db_read_ms``: ``load_dataset("URL#NAME")``, the catalogue row, the four tables read
-  through ADBC and validated as a folder is;
+- ``db_read_ms``: ``load_dataset("URL#NAME")``, the catalogue row, the version's Parquet
+  snapshot read and validated as a folder is (what the app does);
 - ``db_read_fetch_ms``: the row tables alone through ADBC, no validation (how a version
   without a Parquet snapshot is read; ``db_read_ms`` reads the snapshot);
 - ``db_read_validate_ms``: the validation alone, of the rows fetched;
