@@ -119,7 +119,7 @@ def test_sign_in_needs_every_key_st_login_reads(
     s = settings()
     assert (s.access, s.sign_in) == ("sign-in", True)
     _with_secrets(monkeypatch, tmp_path / "b", AUTH.replace('client_secret = "s3cret"', ""))
-    with pytest.raises(ConfigError, match="auth.client_secret") as err:
+    with pytest.raises(ConfigError, match=r"auth\.client_secret") as err:
         settings()
     assert "s3cret" not in str(err.value)
     # The provider's keys may sit in [auth.default] beside the shared ones.

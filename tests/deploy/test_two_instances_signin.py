@@ -10,15 +10,14 @@ the rules allow: the lead of N7 its opted-out practice by name, a member of N1 o
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import VIEWPORT, check_accessibility, wait_for_app
 from tests.browser.oidc import auth_secrets, oidc_provider
+from tests.browser.test_signin_app_browser import league_csv, users
 from tests.browser.test_signin_browser import (
     SignInServer,
     expect_sign_in_page,
@@ -26,24 +25,13 @@ from tests.browser.test_signin_browser import (
     sign_in,
     sign_out,
 )
-from tests.deploy.stack import DATASET_KEY, ROOT, Stack, deployed, free_port
+from tests.deploy.stack import DATASET_KEY, Stack, deployed, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 LEAD_N7 = "lead7@example.nhs.uk"
 MEMBER_N1 = "member1@example.nhs.uk"
 OPTED_OUT = "Pepper Street Surgery"  # P029, network N7, does not share its name
-
-
-def users(db_url: str, *args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "netcompare", "users", *args, "--db-url", db_url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -82,13 +70,6 @@ def _signed_in_on(browser: Browser, stack: Stack, server: SignInServer, number: 
     return page, route
 
 
-def _league_csv(page: Page) -> str:
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download this table (CSV)").click()
-    wait_for_app(page)
-    return download.value.path().read_text(encoding="utf-8")
-
-
 def test_two_instances_behind_nginx_sign_in_and_apply_the_rules(
     signed_stack: tuple[Stack, SignInServer], browser: Browser, screenshot
 ) -> None:
@@ -103,14 +84,14 @@ def test_two_instances_behind_nginx_sign_in_and_apply_the_rules(
 
         bar = lead.get_by_test_id("stSidebar")
         expect(bar.get_by_text("Signed in as Lee Seven")).to_be_visible()
-        assert OPTED_OUT in _league_csv(lead)
+        assert OPTED_OUT in league_csv(lead)
         check_accessibility(lead, "the league table through nginx, signed in")
         screenshot(lead, "deploy-signin-lead-n7-instance-1")
 
         expect(
             member.get_by_test_id("stSidebar").get_by_text("Signed in as Mel One")
         ).to_be_visible()
-        table = _league_csv(member)
+        table = league_csv(member)
         assert "Practice AC" in table
         for shown in (table, member.content()):
             assert OPTED_OUT not in shown and "P029" not in shown
