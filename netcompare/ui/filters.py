@@ -16,7 +16,6 @@ widget is drawn, so the widget and the pages always show the same thing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
 from dataclasses import dataclass
 
 import polars as pl
@@ -148,7 +147,6 @@ class _Sidebar:
         what: str,
         default: str | None = None,
         aliases: dict[str, str] | None = None,
-        hidden: Collection[str] = (),
     ) -> str | None:
         """A selectbox whose value is always one of ``options``: the link's choice on the
         session's first run, else the user's, else ``default`` (the first option)."""
@@ -160,7 +158,7 @@ class _Sidebar:
             return None
         fallback = default if default in options else options[0]
         if asked is not None:
-            code = resolve_code(asked, options, labels, aliases, hidden)
+            code = resolve_code(asked, options, labels, aliases)
             if code is None:
                 self.notices.append(_unknown(what, asked, labels.get(fallback, fallback)))
             else:
@@ -385,7 +383,6 @@ def _practice_select(
         options,
         what="the practice",
         aliases=aliases,
-        hidden=letters,  # a link names these by their letter only, never their code
     )
     side.link[KEY_PRACTICE] = letters.get(practice, practice) if practice else None
     return practice

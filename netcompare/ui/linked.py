@@ -88,9 +88,7 @@ def linked_multiselect(
     if _first_read(key) and key in st.query_params:
         chosen = []
         for asked in st.query_params.get_all(key):
-            # An option the link names otherwise (a letter) cannot be asked for by its code.
-            hidden = [o for o in options if link_name(o) != o]
-            code = resolve_code(asked, options, _labels(options, format_func), hidden=hidden)
+            code = resolve_code(asked, options, _labels(options, format_func))
             if code is None:
                 _warn(label, asked)
             elif code not in chosen:

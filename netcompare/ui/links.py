@@ -13,7 +13,7 @@ the URL (streamlit issue #14224), which is why the sidebar does not use it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from netcompare.views.format import period_label
 
@@ -49,17 +49,11 @@ def resolve_code(
     codes: Sequence[str],
     labels: Mapping[str, str],
     aliases: Mapping[str, str] | None = None,
-    hidden: Collection[str] = (),
 ) -> str | None:
     """The option a link asks for: a code as it is, else a label (an old link), else an
     alias; then the same ignoring case. None when nothing matches, or when a label names more
-    than one option (two practices of one name: only the code says which).
-
-    ``hidden``: codes a link may not name by themselves (a practice the viewer sees only as a
-    letter): only their label matches, so a hand-made link cannot tell which letter a code is.
-    """
-    hidden = set(hidden)
-    if asked in codes and asked not in hidden:
+    than one option (two practices of one name: only the code says which)."""
+    if asked in codes:
         return asked
     known = set(codes)
     by_name: dict[str, str | None] = {}
@@ -67,12 +61,12 @@ def resolve_code(
         if code in known:
             by_name[label] = None if label in by_name and by_name[label] != code else code
     for name, code in (aliases or {}).items():
-        if code in known and code not in hidden:
+        if code in known:
             by_name.setdefault(name, code)
     if asked in by_name:
         return by_name[asked]
     folded: dict[str, str | None] = {}
-    for name, code in [*((c, c) for c in codes if c not in hidden), *by_name.items()]:
+    for name, code in [*((c, c) for c in codes), *by_name.items()]:
         if code is None:
             continue
         key = name.casefold()
