@@ -4,7 +4,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from netcompare.access.signin import navigation_position, sign_in_gate
 from netcompare.config import ConfigError, settings
 from netcompare.redact import install_log_redaction, mask_secrets
 from netcompare.text import literal
@@ -12,6 +11,7 @@ from netcompare.ui.context import clear_view, set_view
 from netcompare.ui.filters import sidebar_filters
 from netcompare.ui.guard import guarded
 from netcompare.ui.presentation import apply_presentation_mode
+from netcompare.ui.signin import navigation_position, sign_in_gate
 from netcompare.ui.upload import sweep_now_and_then
 from netcompare.ui.viewer import lookup_viewer, set_viewer
 from netcompare.ui.widgets import follow_jump

@@ -3,7 +3,7 @@
 ``python -m bench.sessions [--sessions 10] [--rounds 2] [--dataset KEY|DIR] [--json OUT]
 [--markdown OUT]``
 
-The deployment is the tested one (tests/deploy/stack.py, which runs deploy/instances.py): a
+The deployment is the tested one (tests/browser/deploy/stack.py, which runs deploy/instances.py): a
 fresh PostgreSQL database holding the data set as a named data set (``python -m netcompare db
 load``) and the notes, two ``streamlit run`` instances in shared mode, nginx in front with
 sticky sessions. The data set defaults to the real England QOF prevalence 2022-23 (6,378
@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
 from bench.browser_runs import _RENDERED  # noqa: E402
 from deploy.nginx import ROUTE_COOKIE  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402
-from tests.deploy.stack import DATASET_KEY, Stack, deployed  # noqa: E402
+from tests.browser.deploy.stack import DATASET_KEY, Stack, deployed  # noqa: E402
 
 ENGLAND = "england-prevalence-2223"
 # The tour: the first page by its link (a new session), the others by the sidebar's links.

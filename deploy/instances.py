@@ -1,6 +1,6 @@
 """Start and stop several netcompare instances and nginx in front of them, by their PIDs.
 
-What ``deploy/run-instances`` does, and what tests/deploy drives: N ``streamlit run app.py``
+What ``deploy/run-instances`` does, and what tests/browser/deploy drives: N ``streamlit run app.py``
 servers on N ports, all with the same environment (``NETCOMPARE_MODE=shared``, one
 PostgreSQL for notes and data sets, the same named data sets), and nginx on one port in
 front of them (:mod:`deploy.nginx`). Everything lives in one run folder::

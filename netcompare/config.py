@@ -282,7 +282,7 @@ def settings() -> Settings:
     if access not in ACCESS:
         raise ConfigError(f"{ENV['access']} (or the secret access) must be open or sign-in")
     if access == "sign-in":
-        from netcompare.access.signin import auth_problem  # imports streamlit
+        from netcompare.ui.signin import auth_problem  # imports streamlit
 
         problem = auth_problem()
         if problem is not None:

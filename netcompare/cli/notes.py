@@ -25,14 +25,20 @@ from netcompare.notes.repository import DEFAULT_AUDIT_LIMIT, NotesRepository
 from netcompare.notes.store import current_revision, head_revision, open_notes_store
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``notes`` and its sub-commands."""
+def db_url_parent() -> argparse.ArgumentParser:
+    """The ``--db-url`` option of every command on the notes database (notes, users)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db-url",
         metavar="URL",
         help="SQLAlchemy database URL (default: NETCOMPARE_DB_URL, else the user's SQLite file)",
     )
+    return common
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``notes`` and its sub-commands."""
+    common = db_url_parent()
     parser = subparsers.add_parser(
         "notes",
         help="export, import or inspect the peer notes",

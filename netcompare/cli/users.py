@@ -18,17 +18,13 @@ import os
 
 from netcompare.access.rules import AccessRepository
 from netcompare.access.viewer import ROLES
+from netcompare.cli.notes import db_url_parent
 from netcompare.errors import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``users`` and its sub-commands."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db-url",
-        metavar="URL",
-        help="SQLAlchemy database URL (default: NETCOMPARE_DB_URL, else the user's SQLite file)",
-    )
+    common = db_url_parent()
     parser = subparsers.add_parser(
         "users",
         help="manage who may see and change what when people sign in",

@@ -95,7 +95,7 @@ def signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
     (st.login itself needs a real browser and provider: tests/browser/test_signin_browser.py)."""
     import streamlit as st
 
-    from netcompare.access import signin
+    from netcompare.ui import signin
 
     monkeypatch.setattr(signin, "sign_in_gate", lambda config, lookup: st.session_state[WHO])
 

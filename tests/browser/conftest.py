@@ -69,33 +69,37 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def serve_app(db: Path, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run `streamlit run app.py` on a free port with its notes in ``db``; yield its URL.
-    ``env``: more environment variables for the server (bench/browser_runs.py uses it too).
+    ``env``: more environment variables for the server (bench/browser_runs.py uses it too)."""
+    notes = {"NETCOMPARE_DB_URL": f"sqlite:///{db}"}
+    with serve_streamlit(ROOT / "app.py", ROOT, _free_port(), log, notes | (env or {})) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve_streamlit(
+    script: Path, cwd: Path, port: int, log: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run ``streamlit run SCRIPT`` from ``cwd`` on ``port``; yield its URL; stop it after.
+    ``env``: more environment variables for the server.
 
     The server's output is copied to ``log`` by a thread, which also notes the moment the
-    server prints the URL it listens on (or ends): the start-up wait is for that event.
+    server prints the URL it listens on (or ends): the start-up wait is for that event, then
+    for ``/_stcore/health``.
     """
-    port = _free_port()
-    env = (
-        os.environ
-        | {
-            "NETCOMPARE_DB_URL": f"sqlite:///{db}",
-            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        }
-        | (env or {})
-    )
+    env = os.environ | {"STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"} | (env or {})
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            str(script),
             "--server.headless=true",
             f"--server.port={port}",
             "--server.address=127.0.0.1",
             "--server.fileWatcherType=none",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

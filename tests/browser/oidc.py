@@ -31,8 +31,6 @@ import os
 import secrets
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 import urllib.parse
 import urllib.request
@@ -43,8 +41,9 @@ from pathlib import Path
 import oidc_provider_mock
 import werkzeug.serving
 
+from tests.browser.conftest import serve_streamlit
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVER_START_S = 60
 HTTP_TIMEOUT_S = 10
 
 
@@ -146,61 +145,6 @@ def serve_script(
     (folder / "secrets.toml").write_text(secrets_toml)
     shutil.copy(ROOT / ".streamlit" / "config.toml", folder / "config.toml")
     pythonpath = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    env = (
-        os.environ
-        | {"PYTHONPATH": pythonpath, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-        | (env or {})
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--server.fileWatcherType=none",
-        ],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    listening = threading.Event()
-
-    def copy_output() -> None:
-        assert proc.stdout is not None
-        with log.open("w") as out:
-            for line in proc.stdout:
-                out.write(line)
-                out.flush()
-                if f"URL: {url}" in line:
-                    listening.set()
-        listening.set()  # the server ended: stop waiting (the check below says why)
-
-    copier = threading.Thread(target=copy_output, daemon=True)
-    copier.start()
-    try:
-        listening.wait(timeout=SERVER_START_S)
-        healthy = False
-        if proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=HTTP_TIMEOUT_S) as r:
-                    healthy = r.status == 200
-            except OSError:
-                pass
-        if not healthy:
-            raise RuntimeError(f"streamlit did not start on {url}:\n{log.read_text()}")
+    env = {"PYTHONPATH": pythonpath} | (env or {})
+    with serve_streamlit(script, workdir, port, log, env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        copier.join(timeout=10)

@@ -6,7 +6,7 @@ database); the pages say who is signed in and which networks they see named.
 
 Wired as app.py should be: ``st.navigation`` first (its menu hidden while signed out), then
 the gate, then the page; and no ``pages/`` folder next to the main script (its pages are
-functions): see :func:`netcompare.access.signin.navigation_position` for why.
+functions): see :func:`netcompare.ui.signin.navigation_position` for why.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from netcompare.access.signin import navigation_position, sign_in_gate
 from netcompare.access.viewer import AccessRule, Viewer
 from netcompare.text import strip_bidi
+from netcompare.ui.signin import navigation_position, sign_in_gate
 
 RULES: dict[str, tuple[AccessRule, ...]] = {
     "alice@example.org": (AccessRule("alice@example.org", "N1", "lead"),),

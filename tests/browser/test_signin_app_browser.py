@@ -127,6 +127,15 @@ def test_each_role_sees_what_the_rules_allow(
     for shown in (body_text(member), member.content(), table):
         assert OPTED_OUT not in shown and "P029" not in shown
     screenshot(member, "signin-app-3-member-n1-looking-at-n7")
+    # The same in the room: presentation mode on a 1366x768 projector, the funnel plot.
+    member.set_viewport_size({"width": 1366, "height": 768})
+    member.goto(f"{server.url}/funnel?network=N7&present=true")
+    wait_for_app(member)
+    expect(member.get_by_role("heading", level=1)).to_contain_text("Funnel plot")
+    for shown in (body_text(member), member.content()):
+        assert OPTED_OUT not in shown and "P029" not in shown
+    check_accessibility(member, "the funnel plot in presentation mode, signed in")
+    screenshot(member, "signin-app-3b-member-presentation-1366")
 
     # A viewer in no network: no practice named; the anonymise switch on and locked.
     nobody = open_as(new_page, server, NOBODY, "/league?network=N1&anonymise=false")

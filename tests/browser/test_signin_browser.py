@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from netcompare.access.signin import NO_NETWORK, PURPOSE
+from netcompare.ui.signin import NO_NETWORK, PURPOSE
 from tests.browser.conftest import check_accessibility, wait_for_app
 from tests.browser.oidc import (
     OidcProvider,

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import VIEWPORT, check_accessibility, wait_for_app
+from tests.browser.deploy.stack import DATASET_KEY, Stack, deployed, free_port
 from tests.browser.oidc import auth_secrets, oidc_provider
 from tests.browser.test_signin_app_browser import league_csv, users
 from tests.browser.test_signin_browser import (
@@ -25,7 +26,6 @@ from tests.browser.test_signin_browser import (
     sign_in,
     sign_out,
 )
-from tests.deploy.stack import DATASET_KEY, Stack, deployed, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 

@@ -14,7 +14,7 @@ import pytest
 
 from deploy.nginx import ROUTE_COOKIE, nginx_command, prepare_run_dir, render_nginx_conf
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 

@@ -10,7 +10,7 @@ condition with a deadline.
 
 Access is open (``NETCOMPARE_ACCESS=open``). For sign-in, the ``deploy_options`` fixture
 gives both deployments ``extra_env`` (``NETCOMPARE_ACCESS=sign-in``) and a ``secrets_file``
-holding ``[auth]`` (see :func:`tests.deploy.stack.deployed`), and each browser signs in
+holding ``[auth]`` (see :func:`tests.browser.deploy.stack.deployed`), and each browser signs in
 after ``_on`` / before ``_open``.
 """
 
@@ -31,9 +31,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from deploy.instances import _alive
 from tests.browser.conftest import VIEWPORT, check_accessibility, rerun, wait_for_app
+from tests.browser.deploy.stack import DATASET_KEY, ROOT, Stack, db_load, deployed
 from tests.browser.test_app_browser import assert_no_error
 from tests.browser.test_notes_browser import AUTHOR, BODY, INDICATOR, NETWORK, PRACTICE, choose
-from tests.deploy.stack import DATASET_KEY, ROOT, Stack, db_load, deployed
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 

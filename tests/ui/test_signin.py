@@ -1,4 +1,4 @@
-"""The sign-in gate (netcompare.access.signin) in AppTest: what each visitor sees, and the
+"""The sign-in gate (netcompare.ui.signin) in AppTest: what each visitor sees, and the
 check of Streamlit's ``[auth]`` secrets. The browser test (tests/browser/test_signin_browser.py)
 signs in for real against an OpenID Connect provider."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from netcompare.access.signin import NO_EMAIL, NO_NETWORK, PURPOSE, describe_rules
 from netcompare.access.viewer import AccessRule
+from netcompare.ui.signin import NO_EMAIL, NO_NETWORK, PURPOSE, describe_rules
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
@@ -23,7 +23,7 @@ AUTH = {
 SCRIPT = """
 from dataclasses import dataclass
 import streamlit as st
-from netcompare.access.signin import navigation_position, sign_in_gate
+from netcompare.ui.signin import navigation_position, sign_in_gate
 from netcompare.access.viewer import AccessRule, Viewer
 
 RULES = {

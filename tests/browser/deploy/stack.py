@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from deploy.instances import Deployment, start, stop
 from deploy.nginx import ROUTE_COOKIE
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 DATASET_KEY = "ics"  # the key links carry (?data=ics)
 DATASET_NAME = "borough"  # the named data set in the database (db load --name)
