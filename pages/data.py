@@ -43,7 +43,12 @@ with st.expander("Indicators"):
     table_download(shown.indicators_shown, name="indicators")
 with st.expander("Networks and practices"):
     st.dataframe(shown.practices, hide_index=True)
-    st.download_button("Download practices (CSV)", shown.practices_csv(), file_name="practices.csv")
+    st.download_button(
+        "Download practices (CSV)",
+        shown.practices_csv(),
+        file_name="practices.csv",
+        on_click="ignore",
+    )
 
 st.header("Load another data set")
 if app_settings().shared:

@@ -89,6 +89,7 @@ st.download_button(
     league.csv(),
     file_name=f"league_{f.indicator_id}_{f.period}.csv",
     mime="text/csv",
+    on_click="ignore",  # a download does not rerun the page
 )
 
 rows = event.get("selection", {}).get("rows", []) if event else []

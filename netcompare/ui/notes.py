@@ -811,6 +811,7 @@ def export_buttons(
         file_name=f"{file_stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
+        on_click="ignore",
     )
     right.download_button(
         "Download Markdown (minutes)",
@@ -818,4 +819,5 @@ def export_buttons(
         file_name=f"{file_stem}.md",
         mime="text/markdown",
         key=f"{key}_md",
+        on_click="ignore",
     )

@@ -156,6 +156,7 @@ def meeting_pack_section(data: DataSet, f: Filters) -> None:
         file_name=f"{stem}.pdf",
         mime="application/pdf",
         key="pack_pdf",
+        on_click="ignore",
     )
     right.download_button(
         "Download the HTML file (opens offline)",
@@ -163,4 +164,5 @@ def meeting_pack_section(data: DataSet, f: Filters) -> None:
         file_name=f"{stem}.html",
         mime="text/html",
         key="pack_html",
+        on_click="ignore",
     )

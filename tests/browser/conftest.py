@@ -288,6 +288,18 @@ def rerun(page: Page, timeout: float = 60_000) -> Iterator[None]:
     page.wait_for_function(_IDLE, arg=ended, timeout=timeout)
 
 
+@contextlib.contextmanager
+def no_rerun(page: Page, quiet_ms: int = 1_000) -> Iterator[None]:
+    """``with no_rerun(page): <click>``: the click starts no script run (a download button's
+    click must not rerun the page): none has started or ended ``quiet_ms`` after it."""
+    ended = page.evaluate(_WATCH_RUNS)
+    assert ended >= 0, "the app is not on the page"
+    yield
+    page.wait_for_timeout(quiet_ms)
+    state = page.get_by_test_id("stApp").get_attribute("data-test-script-state")
+    assert (page.evaluate(_WATCH_RUNS), state) == (ended, "notRunning"), "the click reran the page"
+
+
 def settle(page: Page, frames: int = 5, timeout: float = 10_000) -> None:
     """Wait until the layout stops changing: the page's size and every chart's and table's
     box the same over ``frames`` consecutive animation frames (after a resize or a scroll)."""
@@ -321,7 +333,10 @@ def settle(page: Page, frames: int = 5, timeout: float = 10_000) -> None:
 def check_accessibility(page: Page, where: str) -> None:
     """Run axe-core on the page as it is now: a "critical" or "serious" violation fails the
     test, which lists each with the elements concerned; "moderate" and "minor" ones are
-    collected for the end of the run."""
+    collected for the end of the run. It waits for the app to be idle first: while a script
+    run is going on, Streamlit fades the elements it has not redrawn yet (``data-stale``), and
+    a faded caption would fail on contrast."""
+    page.wait_for_function(_IDLE, arg=-1, timeout=60_000)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     violations = page.evaluate(

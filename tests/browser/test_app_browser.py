@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.app.tiny_datasets import write_tiny
-from tests.browser.conftest import check_accessibility, rerun, wait_for_app
+from tests.browser.conftest import check_accessibility, no_rerun, rerun, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -175,7 +175,8 @@ def test_presentation_mode_enlarges_the_page(app_url: str, page: Page, screensho
 
 def test_league_table_downloads_as_csv(app_url: str, page: Page):
     open_page(page, app_url + "/league")
-    with page.expect_download() as download:
+    # The download is the table as shown; the click does not rerun (nor fade) the page.
+    with no_rerun(page), page.expect_download() as download:
         page.get_by_role("button", name="Download this table (CSV)").click()
     content = download.value.path().read_bytes()
     table = pl.read_csv(io.BytesIO(content))

@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ROOT, check_accessibility, wait_for_app
+from tests.browser.conftest import ROOT, check_accessibility, no_rerun, wait_for_app
 from tests.browser.oidc import auth_secrets, free_port, oidc_provider, serve_script
 from tests.browser.test_signin_browser import (
     SignInServer,
@@ -73,9 +73,8 @@ def body_text(page: Page) -> str:
 
 def league_csv(page: Page) -> str:
     """The league table as the page hands it over (the grid itself is drawn on a canvas)."""
-    with page.expect_download() as download:
+    with no_rerun(page), page.expect_download() as download:
         page.get_by_role("button", name="Download this table (CSV)").click()
-    wait_for_app(page)  # the click reruns the page
     return download.value.path().read_text(encoding="utf-8")
 
 
