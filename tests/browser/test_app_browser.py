@@ -94,6 +94,8 @@ def test_every_page_opens_without_an_error(
     # The shared filters are on every page.
     assert sidebar_choice(page, "Network") == "Bow Common"
     assert sidebar_choice(page, "Indicator") == "MMR1 by 24 months"
+    # No "Deploy" button (Streamlit's cloud, an outside server) or developer menu on a laptop.
+    expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
     if path in ("/", "/funnel", "/trends", "/networks"):
         assert wait_for_charts(page) >= 1
     if shot:
