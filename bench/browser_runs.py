@@ -1,6 +1,7 @@
 """Every page of the real app timed in headless Chromium at England scale (issue 12).
 
-``python -m bench.browser_runs [--rounds N] [--dataset KEY] [--json OUT] [--markdown OUT]``
+``python -m bench.browser_runs [--rounds N] [--dataset KEY] [--pages /,/league] [--json OUT]
+[--markdown OUT]``
 
 One `streamlit run app.py` server (the browser tests' ``serve_app``: a free port, a throw-away
 SQLite notes database) and Debian's Chromium driven by Playwright, as in tests/browser. The
@@ -291,12 +292,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dataset", default=ENGLAND, help=f"built-in data set key (default {ENGLAND})"
     )
+    parser.add_argument(
+        "--pages",
+        type=lambda text: tuple(p for p in text.split(",") if p),
+        default=PAGES,
+        help="comma-separated URL paths (default: every page)",
+    )
     parser.add_argument("--json", type=Path, dest="json_out", help="write the numbers here")
     parser.add_argument("--markdown", type=Path, help="write the run as Markdown here")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
-    results = run_browser_bench(rounds=args.rounds, dataset=args.dataset)
+    unknown = sorted(set(args.pages) - set(PAGES))
+    if unknown or not args.pages:
+        parser.error(f"--pages: not pages of the app: {', '.join(unknown) or '(none given)'}")
+    results = run_browser_bench(rounds=args.rounds, dataset=args.dataset, paths=args.pages)
     print(table(results))
     if args.json_out is not None:
         args.json_out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -11,7 +11,8 @@ import math
 
 import pytest
 
-from bench.browser_runs import BUDGETS_MS, markdown, run_browser_bench, table
+from bench.browser_runs import BUDGETS_MS, markdown, table
+from tests.bench.run import run_bench_module
 
 PAGES = ("/", "/league", "/funnel")
 
@@ -19,8 +20,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def one_round() -> dict:
-    return run_browser_bench(rounds=1, dataset="sample", log=None, paths=PAGES)
+def one_round(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return run_bench_module(
+        "bench.browser_runs",
+        ["--rounds", "1", "--dataset", "sample", "--pages", ",".join(PAGES)],
+        tmp_path_factory.mktemp("browser_runs"),
+    )
 
 
 def test_every_page_has_a_filter_change_and_a_link_opened(one_round: dict):

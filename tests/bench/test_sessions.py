@@ -8,7 +8,8 @@ import math
 
 import pytest
 
-from bench.sessions import TOUR, markdown, percentile, run_sessions_bench, table
+from bench.sessions import TOUR, markdown, percentile, table
+from tests.bench.run import run_bench_module
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -21,8 +22,12 @@ def test_percentile_is_r_type_7() -> None:
 
 
 @pytest.fixture(scope="module")
-def two_sessions() -> dict:
-    return run_sessions_bench(sessions=2, rounds=1, dataset="sample", log=None)
+def two_sessions(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return run_bench_module(
+        "bench.sessions",
+        ["--sessions", "2", "--rounds", "1", "--dataset", "sample"],
+        tmp_path_factory.mktemp("sessions"),
+    )
 
 
 def test_every_page_of_every_session_is_timed(two_sessions: dict) -> None:
