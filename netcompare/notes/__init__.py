@@ -68,7 +68,7 @@ from netcompare.notes.store import (
     open_notes_store,
     resolve_db_url,
 )
-from netcompare.notes.tables import notes_frame, with_note_counts
+from netcompare.notes.tables import count_notes, notes_frame, with_note_counts
 from netcompare.notes.validation import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -98,6 +98,7 @@ __all__ = [
     "NotesImportResult",
     "NotesRepository",
     "NotesUnavailable",
+    "count_notes",
     "current_revision",
     "default_db_path",
     "default_db_url",

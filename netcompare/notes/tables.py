@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from netcompare.notes.note import Note
+from netcompare.notes.repository import COUNTS_SCHEMA
 
 NOTES_SCHEMA = pl.Schema(
     {
@@ -78,3 +79,28 @@ def with_note_counts(
         maintain_order="left",
     )
     return joined.with_columns(pl.col(count_cols).fill_null(0))
+
+
+def count_notes(notes: Iterable[Note], practice_ids: Iterable[str]) -> pl.DataFrame:
+    """``practice_id``, ``n_notes``, ``n_open_questions`` for ``practice_ids`` (in order),
+    counted from ``notes`` as :meth:`NotesRepository.note_counts` counts in the database:
+    a note counts for the practice it is filed under, deleted notes not at all, and a
+    question is open while none of ``notes`` answers it. Used for a signed-in viewer, whose
+    counts are of the notes they may read."""
+    ids = list(dict.fromkeys(practice_ids))
+    kept = [n for n in notes if n.deleted_at is None and n.practice_id is not None]
+    answered = {n.parent_uid for n in kept if n.kind == "answer"}
+    n_notes = dict.fromkeys(ids, 0)
+    n_open = dict.fromkeys(ids, 0)
+    for n in kept:
+        if n.practice_id in n_notes:
+            n_notes[n.practice_id] += 1
+            n_open[n.practice_id] += n.kind == "question" and n.note_uid not in answered
+    return pl.DataFrame(
+        {
+            "practice_id": ids,
+            "n_notes": list(n_notes.values()),
+            "n_open_questions": list(n_open.values()),
+        },
+        schema=COUNTS_SCHEMA,
+    )

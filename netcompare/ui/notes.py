@@ -53,6 +53,7 @@ from netcompare.notes import (
     NotesRepository,
     NotesUnavailable,
     NoteValidationError,
+    count_notes,
     default_db_url,
     notes_to_csv,
     notes_to_markdown,
@@ -225,6 +226,9 @@ def note_counts(
     :func:`netcompare.notes.with_note_counts`. Do not mutate the returned frame.
     If notes are unavailable, the counts are null (unknown, never 0) and the page is warned
     once (:func:`warn_notes_unavailable`).
+
+    Signed in, the counts are of the notes this viewer may read (:func:`readable`): "3 notes"
+    beside a practice opens three notes, and a viewer in no network counts none.
     """
     ids = None if practice_ids is None else tuple(dict.fromkeys(practice_ids))
     unknown = pl.DataFrame(
@@ -233,6 +237,17 @@ def note_counts(
     )
     if not notes_available():  # one wait per run at most: it already failed on this run
         return unknown
+    if current_viewer().signed_in:
+        found = find_notes(
+            practice_ids=ids,
+            indicator_ids=indicator_id,
+            include_general=include_general,
+            limit=None,
+        )  # already only the readable ones
+        if not notes_available():
+            return unknown
+        filed = ids if ids is not None else sorted({n.practice_id for n in found if n.practice_id})
+        return count_notes(found, filed)
     try:
         return _counts_cached(notes_db_url(), ids, indicator_id, include_general)
     except NotesUnavailable as exc:

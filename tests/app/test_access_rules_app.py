@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from netcompare.access.viewer import AccessRule, Viewer
 from netcompare.notes.store import get_repository
+from netcompare.views.format import NOTES
 from tests.app.apptest_reading import no_exception, sample_table
 from tests.app.conftest import APP
 
@@ -231,3 +232,35 @@ def test_actions_are_signed_by_the_identity_and_changed_only_by_author_or_lead()
         ("status", LEAD_N1.email),
         ("add", MEMBER_N1.email),
     ]
+
+
+def league_notes(viewer: Viewer, network: str) -> dict[str, int]:
+    """The league table's Notes column, by the practice as the table names it."""
+    at = run_as(viewer, "pages/league.py", {"network": network})
+    table = at.dataframe[0].value
+    return dict(zip(table["Practice"], table[NOTES].astype(int), strict=True))
+
+
+def test_note_counts_are_of_the_notes_the_viewer_may_read(notes: None) -> None:
+    repo = get_repository()
+    repo.add_note(practice_id="P030", network_id="N7", body="Tannery texts reminders", author="Di")
+    # Filed under P030, but it concerns the opted-out P029 too: only N7 reads it.
+    repo.add_action(
+        network_id="N7",
+        practice_ids=["P030", "P029"],
+        body="Joint recall clinic with Pepper Street",
+        author="Di",
+        owner="Ed",
+        due_date="2027-03-31",
+    )
+    own = league_notes(MEMBER_N7, "N7")
+    assert (own["Tannery Health Centre"], own["Pepper Street Surgery"]) == (2, 1)
+    # A member of N1 reads the one note about Tannery (and N1's own), and the counts say so;
+    # Pepper Street is a letter with nothing counted against it.
+    other = league_notes(MEMBER_N1, "N7")
+    first_n1 = sample_table("practices").filter(pl.col("network_id") == "N1")["practice_name"][0]
+    assert {k: v for k, v in other.items() if v} == {"Tannery Health Centre": 1, first_n1: 1}
+    assert "Pepper Street Surgery" not in other
+    # A viewer in no network reads no notes: no count anywhere, not even N1's own note.
+    assert set(league_notes(NO_NETWORK, "N1").values()) == {0}
+    assert set(league_notes(NO_NETWORK, "N7").values()) == {0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
@@ -14,6 +15,7 @@ from netcompare.notes import (
     NoteNotFound,
     NotesRepository,
     NoteValidationError,
+    count_notes,
     with_note_counts,
 )
 
@@ -252,3 +254,48 @@ def test_bad_ids_are_not_found(store):
         store.get_note("' OR 1=1 --")
     with pytest.raises(NoteNotFound):
         store.delete_note("00000000-0000-0000-0000-000000000000")
+
+
+def test_counting_read_notes_agrees_with_the_database_counts(store):
+    """count_notes (a signed-in viewer's counts, from the notes they read) counts as
+    note_counts does in SQL: filed-under practice, deleted notes out, open questions."""
+    rng = random.Random(16)
+    practices = ["P001", "P002", "P003", "P004"]
+    indicators = ["IMM_MMR1", "DM_CARE", None]
+    questions = []
+    for i in range(60):
+        kind = rng.choice(["practice_note", "question", "answer", "action"])
+        indicator = rng.choice(indicators)
+        if kind == "answer" and questions:
+            note = store.answer_question(rng.choice(questions).note_uid, body=f"a{i}", author="A")
+        elif kind == "action":
+            concerns = rng.sample(practices, rng.choice([0, 1, 2]))
+            note = store.add_action(
+                network_id="N1",
+                practice_ids=concerns,
+                body=f"act{i}",
+                author="B",
+                owner="C",
+                due_date="2027-01-31",
+                indicator_id=indicator,
+            )
+        else:
+            kind = "question" if kind == "answer" else kind
+            note = make_note(
+                store, practice_id=rng.choice(practices), kind=kind, indicator_id=indicator
+            )
+            if kind == "question":
+                questions.append(note)
+        if rng.random() < 0.15:
+            store.delete_note(note.note_uid)
+    ids = ["P004", "P001", "P009", "P002", "P003"]
+    for indicator in indicators:
+        for general in (True, False):
+            read = store.list_notes(
+                practice_ids=ids,
+                indicator_ids=None if indicator is None else [indicator],
+                include_general=general,
+            )
+            expected = store.note_counts(ids, indicator_id=indicator, include_general=general)
+            assert count_notes(read, ids).equals(expected), (indicator, general)
+    assert store.note_counts(ids)["n_open_questions"].sum() > 0  # the case is exercised
