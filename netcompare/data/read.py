@@ -8,6 +8,7 @@ dropped here: :mod:`netcompare.data.validate` does that and reports every proble
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -114,15 +115,33 @@ def read_sql_tables(
         problems.error(shown, mask_secrets(f"not a usable database URL: {exc}"))
         return {}
     heartbeat = dbwait.Heartbeat()
+    # on a timeout the worker disposes of the engine itself once the database answers
+    return bounded_table_read(
+        lambda: _read_tables(engine, heartbeat, table_names or {}),
+        url=engine.url,
+        heartbeat=heartbeat,
+        problems=problems,
+        shown=shown,
+    )
+
+
+def bounded_table_read(
+    work: Callable[[], tuple[dict[str, pl.DataFrame], list[str], str | None]],
+    *,
+    url: str | sa.URL,
+    heartbeat: dbwait.Heartbeat,
+    problems: ProblemList,
+    shown: str,
+) -> dict[str, pl.DataFrame]:
+    """Run ``work`` (in a worker thread: the tables read, the tables missing, the first line
+    of any error) under :mod:`netcompare.dbwait`'s deadline; report a timeout, each missing
+    table and the error in ``problems`` (against ``shown``, the database as messages name
+    it, password masked) and return the tables read ({} on a timeout)."""
     try:
         tables, missing, failure = dbwait.bounded_call(
-            lambda: _read_tables(engine, heartbeat, table_names or {}),
-            url=engine.url,
-            what="The database",
-            heartbeat=heartbeat,
+            work, url=url, what="The database", heartbeat=heartbeat
         )
     except dbwait.DatabaseTimeout as exc:
-        # the worker disposes of the engine itself once the database answers (or fails)
         problems.error(
             shown,
             f"cannot read the database: {exc} (NETCOMPARE_DB_CONNECT_TIMEOUT and "

@@ -55,7 +55,7 @@ from netcompare import dbwait
 from netcompare.config import KEY_PATTERN
 from netcompare.data.dataset import VALUES_ORDER, DataSet
 from netcompare.data.problems import DataValidationError, Problem, ProblemList
-from netcompare.data.read import ROW
+from netcompare.data.read import ROW, bounded_table_read
 from netcompare.data.schema import TABLE_NAMES, TABLES
 from netcompare.errors import UserError
 from netcompare.redact import mask_secrets
@@ -572,24 +572,7 @@ def _read_by_adbc(
             first = str(exc).strip().splitlines()
             return {}, [], first[0] if first else type(exc).__name__
 
-    try:
-        tables, missing, failure = dbwait.bounded_call(
-            work, url=url, what="The database", heartbeat=heartbeat
-        )
-    except dbwait.DatabaseTimeout as exc:
-        problems.error(
-            shown,
-            f"cannot read the database: {exc} (NETCOMPARE_DB_CONNECT_TIMEOUT and "
-            "NETCOMPARE_DB_STATEMENT_TIMEOUT set how long to wait)",
-        )
-        return {}
-    for table in missing:
-        problems.error(
-            f"{shown} table {table}", f"missing table: the database has no '{table}' table"
-        )
-    if failure is not None:
-        problems.error(shown, mask_secrets(f"cannot read the database: {failure}"))
-    return tables
+    return bounded_table_read(work, url=url, heartbeat=heartbeat, problems=problems, shown=shown)
 
 
 def _adbc_tables(
