@@ -384,7 +384,8 @@ def _set_status(flash_key: str, note_uid: str, status: str) -> None:
         return
     clear_notes_cache()
     word = {"open": "Reopened", "done": "Marked done", "dropped": "Dropped"}.get(status, status)
-    _flash(flash_key, "success", f"{word}: {action.body[:60]}")
+    short = action.body if len(action.body) <= 60 else action.body[:59] + "…"
+    _flash(flash_key, "success", f"{word}: {short}")
 
 
 def _save_edit(form_key: str, flash_key: str, note_uid: str, updated_at: dt.datetime) -> None:
@@ -509,7 +510,9 @@ def action_list(
     text, owner and author (anonymised practices) and offers no controls."""
     today = today or dt.date.today()
     for note in actions:
-        flash_key = f"action_{key}_{note.note_uid}"
+        widget_key = f"action_{key}_{note.note_uid}"
+        # Not the list's key: "Done" moves an action to the closed list, which says so.
+        flash_key = f"action_{note.note_uid}"
         with st.container(border=True):
             _show_flash(flash_key)
             if not show_text:
@@ -529,7 +532,7 @@ def action_list(
             if note.status == "open":
                 row.button(
                     "Done",
-                    key=f"{flash_key}_done",
+                    key=f"{widget_key}_done",
                     icon=":material/check:",
                     on_click=_set_status,
                     args=(flash_key, note.note_uid, "done"),
@@ -537,7 +540,7 @@ def action_list(
                 )
                 row.button(
                     "Dropped",
-                    key=f"{flash_key}_dropped",
+                    key=f"{widget_key}_dropped",
                     icon=":material/close:",
                     on_click=_set_status,
                     args=(flash_key, note.note_uid, "dropped"),
@@ -546,7 +549,7 @@ def action_list(
             else:
                 row.button(
                     "Reopen",
-                    key=f"{flash_key}_reopen",
+                    key=f"{widget_key}_reopen",
                     icon=":material/undo:",
                     on_click=_set_status,
                     args=(flash_key, note.note_uid, "open"),

@@ -478,7 +478,8 @@ def _show_flash(form_key: str) -> None:
     if flash is None:
         return
     level, message = flash
-    {"success": st.success, "error": st.error}.get(level, st.warning)(message)
+    # As text: a message quotes what someone typed (an action's text, a refused value).
+    {"success": st.success, "error": st.error}.get(level, st.warning)(literal(message))
 
 
 def _remember_author(form_key: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from netcompare.notes import NotesRepository, open_notes_store
+from netcompare.text import literal
 
 from .apptest_reading import shown, texts
 from .conftest import APP
@@ -169,6 +170,22 @@ def test_close_an_action_done_then_reopen_it_and_drop_it(store: NotesRepository)
     at.button(key=f"action_open_{uid}_dropped").click().run()
     assert store.get_note(uid).status == "dropped"
     assert any(shown(m.value).startswith("**Dropped**") for m in at.markdown)
+
+
+def test_closing_an_action_says_so_in_the_closed_list_with_its_text_as_text(
+    store: NotesRepository,
+) -> None:
+    hostile = "![t](http://x.example/t.png) [CLICK](http://e.example) **B**"
+    uid = add_action(store, hostile, TODAY).note_uid
+    at = page()
+    at.button(key=f"action_open_{uid}_done").click().run()
+    assert not at.exception, at.exception
+    # Shown at once (the action is now in the closed list), and as typed: not Markdown.
+    [message] = [s.value for s in at.success]
+    assert shown(message) == f"Marked done: {hostile}"
+    assert message == literal(f"Marked done: {hostile}")  # every mark escaped
+    at.button(key=f"action_closed_{uid}_reopen").click().run()
+    assert [shown(s.value) for s in at.success] == [f"Reopened: {hostile}"]
 
 
 # -- open and overdue, on both pages ------------------------------------------------------------
