@@ -21,6 +21,7 @@ from netcompare.ui.definition import definition_button
 from netcompare.ui.judgement import judgement_choice
 from netcompare.ui.linked import linked_multiselect
 from netcompare.ui.notes import (
+    NOT_FOR_UPLOADS,
     answer_form,
     export_buttons,
     find_actions,
@@ -29,6 +30,7 @@ from netcompare.ui.notes import (
     note_counts,
     note_form,
     notes_available,
+    notes_kept_here,
     notes_store,
     render_note,
     thread_notes,
@@ -60,6 +62,9 @@ st.caption(
     "their peers and those improving fastest, with their notes on what works. Anyone can add "
     "a note or ask a practice a question."
 )
+
+if not notes_kept_here():
+    st.info(NOT_FOR_UPLOADS, icon=":material/info:")
 
 show_text = True
 if f.anonymised:

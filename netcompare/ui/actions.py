@@ -43,6 +43,7 @@ from netcompare.text import literal
 from netcompare.ui.notes import (
     AUTHOR_KEY,
     EARLIEST_DATE,
+    NOT_FOR_UPLOADS,
     NOT_SAVED_KEPT,
     UNAVAILABLE,
     _flash,
@@ -59,6 +60,7 @@ from netcompare.ui.notes import (
     may_change,
     may_write,
     notes_available,
+    notes_kept_here,
     notes_store,
 )
 from netcompare.ui.views import cached_view
@@ -246,6 +248,9 @@ def _clean_date(value: object) -> dt.date | None:
 def _save_action(form_key: str, network_id: str, period: dt.date | None) -> None:
     """Form callback: add the action typed in the form (before the rerun)."""
     state = st.session_state
+    if not notes_kept_here():  # the form is not offered; nor is a write taken
+        _flash(form_key, "error", NOT_FOR_UPLOADS)
+        return
     store = notes_store(warn=False)
     if store is None:
         _keep_typed(form_key, ACTION_FIELDS)
@@ -373,6 +378,9 @@ def action_form(
 
 
 def _set_status(flash_key: str, note_uid: str, status: str) -> None:
+    if not notes_kept_here():  # the form is not offered; nor is a write taken
+        _flash(flash_key, "error", NOT_FOR_UPLOADS)
+        return
     store = notes_store(warn=False)
     if store is None:
         _flash(flash_key, "warning", f"{UNAVAILABLE} The action was not changed; try again.")
@@ -390,6 +398,9 @@ def _set_status(flash_key: str, note_uid: str, status: str) -> None:
 
 def _save_edit(form_key: str, flash_key: str, note_uid: str, updated_at: dt.datetime) -> None:
     state = st.session_state
+    if not notes_kept_here():  # the form is not offered; nor is a write taken
+        _flash(flash_key, "error", NOT_FOR_UPLOADS)
+        return
     store = notes_store(warn=False)
     if store is None:
         _keep_typed(form_key, EDIT_FIELDS)

@@ -237,6 +237,8 @@ def note_counts(
     )
     if not notes_available():  # one wait per run at most: it already failed on this run
         return unknown
+    if not notes_kept_here():
+        return count_notes([], ids or ())
     if current_viewer().signed_in:
         found = find_notes(
             practice_ids=ids,
@@ -303,7 +305,29 @@ def readable(notes: Sequence[Note]) -> list[Note]:
     view = view_if_any()
     if view is None:
         return [] if current_viewer().signed_in else list(notes)
+    if not notes_kept_here():
+        return []
     return visible_notes(notes, view.data, view.filters.view_options())
+
+
+NOT_FOR_UPLOADS = (
+    "Peer notes are kept with the server's own data sets. Your upload is yours alone, so it "
+    "has no notes and none can be added to it."
+)
+
+
+def notes_kept_here() -> bool:
+    """Whether the peer notes go with this session's data set: always on a laptop; on a
+    shared server, not for an upload. An upload is the visitor's own tables: which network
+    a practice is in there, and whether it shares its name, is whatever they wrote, so the
+    shared notes store must neither be read nor written through it (the access rules
+    decide on the operator's data sets)."""
+    from netcompare.config import settings
+    from netcompare.ui.context import view_if_any
+    from netcompare.ui.dataset import CUSTOM
+
+    view = view_if_any()
+    return not (settings().shared and view is not None and view.filters.dataset_key == CUSTOM)
 
 
 def find_notes(
@@ -528,6 +552,9 @@ def _save_note(
 ) -> None:
     """Form callback: runs before the rerun, so the new note shows on the same rerun."""
     state = st.session_state
+    if not notes_kept_here():  # the form is not offered; nor is a write taken
+        _flash(form_key, "error", NOT_FOR_UPLOADS)
+        return
     store = notes_store(warn=False)
     if store is None:
         _keep_typed(form_key)
@@ -584,6 +611,9 @@ def acting() -> Viewer | None:
 def may_write(network_id: str | None, *, what: str = "notes") -> bool:
     """Whether this session's viewer may add ``what`` about ``network_id``; if not, say so
     (a caption where the form would be) and return False."""
+    if not notes_kept_here():
+        st.caption(literal(NOT_FOR_UPLOADS))
+        return False
     viewer = current_viewer()
     if viewer.can_write(network_id):
         return True
@@ -600,7 +630,9 @@ def may_write(network_id: str | None, *, what: str = "notes") -> bool:
 def may_change(note: Note) -> bool:
     """Whether this session's viewer may edit, delete or close ``note`` (its author, the
     network's lead or an admin; anyone without sign-in)."""
-    return current_viewer().can_change(getattr(note, "author_id", None), note.network_id)
+    return notes_kept_here() and current_viewer().can_change(
+        getattr(note, "author_id", None), note.network_id
+    )
 
 
 def note_form(
@@ -665,6 +697,9 @@ def note_form(
 
 def _save_answer(form_key: str, question_uid: str) -> None:
     state = st.session_state
+    if not notes_kept_here():  # the form is not offered; nor is a write taken
+        _flash(form_key, "error", NOT_FOR_UPLOADS)
+        return
     store = notes_store(warn=False)
     if store is None:
         _keep_typed(form_key)

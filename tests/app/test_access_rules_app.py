@@ -17,7 +17,7 @@ from netcompare.access.viewer import AccessRule, Viewer
 from netcompare.notes.store import get_repository
 from netcompare.views.format import NOTES
 from tests.app.apptest_reading import no_exception, sample_table
-from tests.app.conftest import APP
+from tests.app.conftest import APP, ROOT
 
 PAGES = [
     "pages/overview.py",
@@ -264,3 +264,40 @@ def test_note_counts_are_of_the_notes_the_viewer_may_read(notes: None) -> None:
     # A viewer in no network reads no notes: no count anywhere, not even N1's own note.
     assert set(league_notes(NO_NETWORK, "N1").values()) == {0}
     assert set(league_notes(NO_NETWORK, "N7").values()) == {0}
+
+
+def test_an_upload_neither_reads_nor_writes_the_shared_notes(
+    notes: None, monkeypatch: pytest.MonkeyPatch, downloads: dict[str, bytes]
+) -> None:
+    """A member of N1 uploads the sample with P029 moved into N1 and sharing its name: in
+    those tables the opted-out practice is theirs and named, so the shared notes store must
+    not be read through them, nor written (a note filed against N7's practice)."""
+    from netcompare.ui import signin
+
+    monkeypatch.setenv("NETCOMPARE_MODE", "shared")  # sign-in on: its [auth] as if complete
+    monkeypatch.setattr(signin, "auth_problem", lambda: None)
+    monkeypatch.setattr(signin, "navigation_position", lambda settings: "sidebar")
+    files = []
+    for name in ("indicators.csv", "networks.csv", "values.csv", "practices.csv"):
+        data = (ROOT / "sample_data" / name).read_bytes()
+        if name == "practices.csv":
+            data = data.replace(
+                b"P029,Pepper Street Surgery,N7,9160,false", b"P029,Mine,N1,9160,true"
+            )
+            assert b"P029,Mine,N1" in data
+        files.append((name, data, "text/csv"))
+    at = run_as(MEMBER_N1, "pages/data.py", {})
+    at.get("file_uploader")[0].set_value(files)
+    next(b for b in at.button if b.label == "Check and load uploads").click().run()
+    no_exception(at)
+    assert at.sidebar.selectbox(key="data").value == "custom"
+    for page, params in (("pages/notes.py", {}), ("pages/profile.py", {"practice": "P029"})):
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.switch_page(page).run()
+        no_exception(at)
+        got = sent(at)
+        assert NOTE_ABOUT_P029.encode() not in got and NOTE_N1.encode() not in got, page
+        assert "Your name and role" not in [t.label for t in at.text_input]  # no note form
+        assert any("Your upload is yours alone" in c.value for c in at.caption), page
+    assert len(get_repository().list_notes(practice_ids=["P029"])) == 1  # nothing added
