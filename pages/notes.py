@@ -64,7 +64,7 @@ st.caption(
 )
 
 if not notes_kept_here():
-    st.info(NOT_FOR_UPLOADS, icon=":material/info:")
+    st.info(literal(NOT_FOR_UPLOADS), icon=":material/info:")
 
 show_text = True
 if f.anonymised:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from netcompare.access.redact import redact_for
+from netcompare.access.redact import letter_key, redact_for
 from netcompare.access.viewer import LOCAL, Viewer
 from netcompare.config import ConfigError, settings
 from netcompare.data.dataset import DataSet
@@ -39,7 +39,9 @@ def current_viewer() -> Viewer:
 def _redacted(source: str, version: str, own: frozenset[str], _data: DataSet) -> DataSet:
     # Keyed by the data set's source and version and the viewer's networks; one copy is
     # shared by every session of viewers of the same networks (it is never changed).
-    return redact_for(_data, own)
+    # The letters' key: Streamlit's server.cookieSecret, which a deployment sets to one
+    # secret for every instance (a letter then means the same practice on each).
+    return redact_for(_data, own, letter_key(str(st.config.get_option("server.cookieSecret"))))
 
 
 def data_for_viewer(data: DataSet, viewer: Viewer) -> DataSet:

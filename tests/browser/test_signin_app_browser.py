@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
 
+from netcompare.access.redact import keyed_letters, letter_key
 from tests.browser.conftest import ROOT, check_accessibility, no_rerun, wait_for_app
 from tests.browser.oidc import auth_secrets, free_port, oidc_provider, serve_script
 from tests.browser.test_signin_browser import (
@@ -35,6 +36,13 @@ MEMBER_N1 = "member1@example.nhs.uk"
 NOBODY = "viewer@example.org"  # a viewer in no network
 OPTED_OUT = "Pepper Street Surgery"
 PRACTICES = pl.read_csv(ROOT / "sample_data" / "practices.csv")
+COOKIE_SECRET = "the-shared-servers-cookie-secret"
+
+
+def letter_of(code: str, cookie_secret: str) -> str:
+    """The letter a server with this cookie secret gives a sample practice when it is hidden
+    (keyed by the secret: not the code-order letter a laptop's anonymise switch gives)."""
+    return keyed_letters(PRACTICES["practice_id"].to_list(), letter_key(cookie_secret))[code]
 
 
 def users(db_url: str, *args: str) -> None:
@@ -60,7 +68,11 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignInSe
             provider.set_user(email, email=email, name=name)
         port = free_port()
         secrets = auth_secrets(provider, port)
-        env = {"NETCOMPARE_MODE": "shared", "NETCOMPARE_DB_URL": db_url}
+        env = {
+            "NETCOMPARE_MODE": "shared",
+            "NETCOMPARE_DB_URL": db_url,
+            "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
+        }
         with serve_script(
             ROOT / "app.py", secrets, root / "cwd", root / "streamlit.log", port=port, env=env
         ) as url:
@@ -122,7 +134,9 @@ def test_each_role_sees_what_the_rules_allow(
     member = open_as(new_page, server, MEMBER_N1, "/league?network=N7&anonymise=false")
     expect(league_heading(member)).to_be_visible()
     table = league_csv(member)
-    assert "Practice AC" in table  # P029, as a letter
+    hidden_as = letter_of("P029", COOKIE_SECRET)
+    assert hidden_as != "Practice AC"  # not its place in code order (29th)
+    assert f"{hidden_as}," in table  # P029, as its letter
     for shown in (body_text(member), member.content(), table):
         assert OPTED_OUT not in shown and "P029" not in shown
     screenshot(member, "signin-app-3-member-n1-looking-at-n7")
