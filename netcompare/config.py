@@ -155,6 +155,15 @@ def _secrets() -> Mapping[str, Any]:
         return {}
 
 
+def configured_db_url() -> str | None:
+    """The notes (and access rules) database as configured, for the app and the CLI alike:
+    ``NETCOMPARE_DB_URL``, else the secrets' ``[netcompare] db_url``, top-level ``db_url`` or
+    ``[notes] url`` (Streamlit's secrets files: ``./.streamlit/secrets.toml`` of the working
+    folder, then ``~/.streamlit/secrets.toml``); None if none is set."""
+    value = _raw("db_url", _secrets())
+    return str(value).strip() if value and str(value).strip() else None
+
+
 def _raw(name: str, secrets: Mapping[str, Any]) -> Any:
     env = os.environ.get(ENV[name], "").strip()
     if env:

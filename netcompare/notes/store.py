@@ -16,7 +16,6 @@ never seeds twice.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,11 +53,13 @@ def default_db_url() -> str:
 
 
 def resolve_db_url(url: str | None = None) -> str:
-    """``url`` if given, else ``NETCOMPARE_DB_URL`` if set, else :func:`default_db_url`."""
+    """``url`` if given, else the configured one (``NETCOMPARE_DB_URL``, else the secrets'
+    ``db_url``: :func:`netcompare.config.configured_db_url`), else :func:`default_db_url`."""
+    from netcompare.config import configured_db_url
+
     if url and url.strip():
         return url.strip()
-    env = os.environ.get(ENV_VAR, "").strip()
-    return env or default_db_url()
+    return configured_db_url() or default_db_url()
 
 
 def default_seed_path() -> Path | None:

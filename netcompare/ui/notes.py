@@ -29,7 +29,6 @@ the notes again; opening is retried at most every :data:`RETRY_S` seconds.
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -45,7 +44,6 @@ from netcompare.access.viewer import Viewer
 from netcompare.dbwait import deadline_s
 from netcompare.errors import UserError
 from netcompare.notes import (
-    ENV_VAR,
     KIND_LABELS,
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -54,10 +52,10 @@ from netcompare.notes import (
     NotesUnavailable,
     NoteValidationError,
     count_notes,
-    default_db_url,
     notes_to_csv,
     notes_to_markdown,
     open_notes_store,
+    resolve_db_url,
 )
 from netcompare.notes.render import note_header_markdown
 from netcompare.notes.repository import COUNTS_SCHEMA
@@ -77,23 +75,10 @@ NOTE_KINDS_IN_FORM: tuple[str, ...] = ("practice_note", "question")
 # -- where the notes are -----------------------------------------------------------------
 
 
-def _secret_url() -> str | None:
-    try:
-        secrets = st.secrets
-        if "db_url" in secrets and str(secrets["db_url"]).strip():
-            return str(secrets["db_url"]).strip()
-        notes = secrets.get("notes")
-        if notes is not None and str(notes.get("url", "")).strip():
-            return str(notes["url"]).strip()
-    except Exception:  # no secrets file, or an unreadable one: fall through to the default
-        return None
-    return None
-
-
 def notes_db_url() -> str:
-    """The notes database URL: ``NETCOMPARE_DB_URL``, else secrets, else the default file."""
-    env = os.environ.get(ENV_VAR, "").strip()
-    return env or _secret_url() or default_db_url()
+    """The notes database URL: ``NETCOMPARE_DB_URL``, else the secrets' ``db_url`` (in
+    ``[netcompare]``, at the top level, or ``[notes] url``), else the default file."""
+    return resolve_db_url()
 
 
 @dataclass
