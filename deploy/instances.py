@@ -198,7 +198,7 @@ def start_instance(
     pid_file = _pid_file(run_dir, name)
     old = _read_pid(pid_file)
     if old is not None and _is_ours(old, "streamlit"):
-        raise DeployError(f"{name} is already running (PID {old})")
+        return Process(name, old, port)  # left as it is: `start` again restarts what stopped
     log = run_dir / "logs" / f"{name}.log"
     command = instance_command(port, address, secrets_file=secrets_file)
     pid = _spawn(command, log, env, app_dir)
@@ -243,7 +243,7 @@ def start_nginx(
     pid_file = _pid_file(run_dir, "nginx")
     old = _read_pid(pid_file)
     if old is not None and _is_ours(old, "nginx"):
-        raise DeployError(f"nginx is already running (PID {old})")
+        return Process("nginx", old, int(listen.rsplit(":", 1)[-1]))  # left as it is
     pid_file.unlink(missing_ok=True)
     error_log = run_dir / "logs" / "error.log"
     # nginx writes RUN/nginx.pid itself (the pid directive); with daemon off it is this PID.
@@ -281,12 +281,17 @@ def start(
     environment (default this process's); ``secrets_file``: their secrets.toml (default
     Streamlit's own places: ``.streamlit/secrets.toml`` in ``app_dir``, then the home
     folder's). If anything fails to start, what was started is
-    stopped again and :class:`DeployError` says why."""
+    stopped again and :class:`DeployError` says why.
+
+    What is already running is left running: after one instance has stopped, ``start``
+    again starts only that one (and nginx, if it is the one that stopped), so the others
+    keep serving."""
     run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     base = dict(os.environ if env is None else env)
     base.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     base["STREAMLIT_SERVER_COOKIE_SECRET"] = _cookie_secret(run_dir, base)
+    before = {name for name, pid in running(run_dir).items() if pid is not None}
     started: list[Process] = []
     try:
         for number, port in enumerate(ports, start=1):
@@ -310,7 +315,8 @@ def start(
             secure_cookie=secure_cookie,
         )
     except BaseException:
-        stop(run_dir)
+        mine = [name for name in running(run_dir) if name not in before]
+        stop(run_dir, mine)  # what this call started; what was running keeps serving
         raise
     return Deployment(run_dir, tuple(started), proxy)
 

@@ -29,7 +29,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from deploy.instances import _alive
+from deploy.instances import _alive, start
 from tests.browser.conftest import VIEWPORT, check_accessibility, rerun, wait_for_app
 from tests.browser.deploy.stack import DATASET_KEY, ROOT, Stack, db_load, deployed
 from tests.browser.test_app_browser import assert_no_error
@@ -248,5 +248,21 @@ def test_stopping_one_instance_by_its_pid_leaves_nginx_serving(
             expect(other.get_by_role("heading", level=1)).to_contain_text("League table")
             other.context.close()
             assert _health(stack.url) == (200, "ok")
+
+            # `start` again, as the operator's guide says: only instance 1 is started; the
+            # instance and nginx that kept serving are left as they are (same PIDs).
+            d = stack.deployment
+            again = start(
+                d.run_dir,
+                [p.port for p in d.instances],
+                d.nginx.port,
+                stack.env,
+                secrets_file=deploy_options.get("secrets_file"),
+            )
+            assert again.instances[1].pid == d.instances[1].pid
+            assert again.nginx.pid == d.nginx.pid
+            assert again.instances[0].pid not in (pid, d.instances[0].pid)
+            assert _alive(again.instances[0].pid)
+            assert _health(f"http://127.0.0.1:{again.instances[0].port}") == (200, "ok")
         finally:
             page.context.close()
