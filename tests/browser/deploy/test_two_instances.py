@@ -20,10 +20,12 @@ import os
 import shutil
 import signal
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import polars as pl
 import pytest
@@ -117,6 +119,32 @@ def test_the_app_loads_and_reruns_through_nginx_on_one_instance(
     [route] = [c["value"] for c in page.context.cookies() if c["name"] == "netcompare_route"]
     served = stack.served_by(route)
     assert len(served) == 1 and served <= {_instance(stack, 1), _instance(stack, 2)}, served
+
+
+def test_downloads_are_not_logged_or_cached_and_metrics_stay_inside(
+    stack: Stack, page: Page
+) -> None:
+    media: list[dict[str, str]] = []
+    page.on(
+        "response",
+        lambda r: media.append(r.headers) if urlparse(r.url).path.startswith("/media/") else None,
+    )
+    _open(page, f"{stack.url}/league?data={DATASET_KEY}&network=N1")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this table (CSV)").click()
+    assert download.value.path().read_text(encoding="utf-8").startswith("rank,")
+    assert media and all(h.get("cache-control") == "no-store" for h in media), media
+    assert all(h.get("referrer-policy") == "no-referrer" for h in media)
+    log = stack.access_log.read_text()
+    assert '"GET /media/' not in log  # the file's id is all that guards it
+    assert "?" not in log  # no query (links, the sign-in callback's code) in the log
+    # Streamlit's metrics answer on an instance, not through nginx.
+    one = stack.deployment.instances[0]
+    with urllib.request.urlopen(f"{one.url}/_stcore/metrics", timeout=10) as reply:
+        assert reply.status == 200
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{stack.url}/_stcore/metrics", timeout=10)
+    assert refused.value.code == 404
 
 
 def test_a_note_added_through_one_instance_appears_through_the_other(
