@@ -122,6 +122,19 @@ def tall_screenshot(
     return path
 
 
+def fill_note_form(main: Locator) -> Locator:
+    """On Peer notes (``main``: the page's main area): pick the test's practice and type the
+    note and the author into its form, as a user does; the form, to add to and save."""
+    choose(
+        main.locator('[data-testid="stSelectbox"]').filter(has_text="Practice"),
+        f"{PRACTICE} · {NETWORK}",
+    )
+    form = main.locator('[data-testid="stForm"]').filter(has_text=f"Note for {PRACTICE}")
+    form.get_by_label(f"Note for {PRACTICE}").fill(BODY)
+    form.get_by_label("Your name and role").fill(AUTHOR)
+    return form
+
+
 def test_add_a_note_and_see_it_on_the_league_table(
     app_url: str, page: Page, screenshot: Callable[[Page, str], Path]
 ) -> None:
@@ -142,13 +155,7 @@ def test_add_a_note_and_see_it_on_the_league_table(
     standouts = grid_rows(page, 0)
     assert PRACTICE in [row["Practice"] for row in standouts]
 
-    choose(
-        main.locator('[data-testid="stSelectbox"]').filter(has_text="Practice"),
-        f"{PRACTICE} · {NETWORK}",
-    )
-    form = main.locator('[data-testid="stForm"]').filter(has_text=f"Note for {PRACTICE}")
-    form.get_by_label(f"Note for {PRACTICE}").fill(BODY)
-    form.get_by_label("Your name and role").fill(AUTHOR)
+    form = fill_note_form(main)
     form.get_by_label("Tags (optional, comma separated)").fill("template, recall")
     with rerun(page):
         form.get_by_role("button", name="Save note").click()

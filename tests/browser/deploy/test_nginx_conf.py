@@ -91,33 +91,26 @@ def test_a_run_folder_with_a_space_is_refused(tmp_path: Path) -> None:
         render_nginx_conf(tmp_path / "my run", "8080", ["a:1"])
 
 
-def test_run_instances_status_of_nothing_started(tmp_path: Path) -> None:
-    done = subprocess.run(
+def _run_instances(run_dir: Path, command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             sys.executable,
             str(ROOT / "deploy" / "run-instances"),
             "--run-dir",
-            str(tmp_path),
-            "status",
+            str(run_dir),
+            command,
         ],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_run_instances_status_of_nothing_started(tmp_path: Path) -> None:
+    done = _run_instances(tmp_path, "status")
     assert done.returncode == 1
     assert "nothing started" in done.stdout
-    stopped = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "deploy" / "run-instances"),
-            "--run-dir",
-            str(tmp_path),
-            "stop",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    stopped = _run_instances(tmp_path, "stop")
     assert stopped.returncode == 0 and "nothing was running" in stopped.stdout
 
 

@@ -35,7 +35,13 @@ from deploy.instances import _alive, start
 from tests.browser.conftest import VIEWPORT, check_accessibility, rerun, wait_for_app
 from tests.browser.deploy.stack import DATASET_KEY, ROOT, Stack, db_load, deployed
 from tests.browser.test_app_browser import assert_no_error
-from tests.browser.test_notes_browser import AUTHOR, BODY, INDICATOR, NETWORK, PRACTICE, choose
+from tests.browser.test_notes_browser import (
+    AUTHOR,
+    BODY,
+    INDICATOR,
+    choose,
+    fill_note_form,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -169,13 +175,7 @@ def test_a_note_added_through_one_instance_appears_through_the_other(
         expect(reader.get_by_text(BODY)).to_have_count(0)
 
         main = writer.locator('[data-testid="stMain"]')
-        choose(
-            main.locator('[data-testid="stSelectbox"]').filter(has_text="Practice"),
-            f"{PRACTICE} · {NETWORK}",
-        )
-        form = main.locator('[data-testid="stForm"]').filter(has_text=f"Note for {PRACTICE}")
-        form.get_by_label(f"Note for {PRACTICE}").fill(BODY)
-        form.get_by_label("Your name and role").fill(AUTHOR)
+        form = fill_note_form(main)
         with rerun(writer):
             form.get_by_role("button", name="Save note").click()
         expect(main.get_by_text("Saved: what we do for P007.")).to_be_visible()
